@@ -1,0 +1,47 @@
+package msg
+
+import "fmt"
+
+// CloseCode is a WebSocket close status code (RFC 6455 section 7.4). It is
+// declared here rather than taken from a WebSocket library so that the UI can
+// explain codes without importing one.
+type CloseCode int
+
+// The close codes socketlab sends or explains. Browsers may only send 1000 and
+// 3000–4999 themselves; the others arrive from the server or are reported by
+// the browser when the connection drops.
+const (
+	CloseNormal          CloseCode = 1000
+	CloseGoingAway       CloseCode = 1001
+	CloseProtocolError   CloseCode = 1002
+	CloseUnsupportedData CloseCode = 1003
+	CloseNoStatus        CloseCode = 1005
+	CloseAbnormal        CloseCode = 1006
+	CloseInvalidPayload  CloseCode = 1007
+	ClosePolicyViolation CloseCode = 1008
+	CloseTooBig          CloseCode = 1009
+	CloseInternalError   CloseCode = 1011
+	CloseTryAgainLater   CloseCode = 1013
+)
+
+var closeNames = map[CloseCode]string{
+	CloseNormal:          "normal closure",
+	CloseGoingAway:       "going away",
+	CloseProtocolError:   "protocol error",
+	CloseUnsupportedData: "unsupported data",
+	CloseNoStatus:        "no status",
+	CloseAbnormal:        "abnormal closure",
+	CloseInvalidPayload:  "invalid payload data",
+	ClosePolicyViolation: "policy violation",
+	CloseTooBig:          "message too big",
+	CloseInternalError:   "internal error",
+	CloseTryAgainLater:   "try again later",
+}
+
+// String returns the code with its RFC 6455 name, such as "1000 normal closure".
+func (c CloseCode) String() string {
+	if n, ok := closeNames[c]; ok {
+		return fmt.Sprintf("%d %s", int(c), n)
+	}
+	return fmt.Sprintf("%d", int(c))
+}

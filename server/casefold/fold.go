@@ -1,0 +1,94 @@
+package casefold
+
+import (
+	"golang.org/x/text/cases"
+	"golang.org/x/text/transform"
+)
+
+// Folder applies full Unicode case folding, the same mapping as Python's
+// str.casefold: "Straße" → "strasse", "ΣΑΣ" → "σασ", "ﬁ" → "fi".
+// Case folding is for caseless matching, not display: it is not lowercasing
+// (ß becomes ss, final sigma becomes σ), and it is locale-independent (the
+// Turkish dotted İ folds to "i̇", two code points).
+//
+// A Folder reuses its transformer between calls, so one per connection keeps
+// the reply path free of per-message setup. It is not safe for concurrent use.
+// The zero value is ready to use.
+type Folder struct {
+	c     cases.Caser
+	ready bool
+}
+
+// Append appends the case folding of the UTF-8 text src to dst and returns
+// the extended slice.
+func (f *Folder) Append(dst, src []byte) []byte {
+	if !f.ready {
+		f.c, f.ready = cases.Fold(), true
+	}
+	f.c.Reset()
+	// Folding can grow text (ß → ss, ΐ → three code points); transform.Append
+	// loops on ErrShortDst growing dst as needed.
+	start := len(dst)
+	out, _, err := transformAppend(f.c, dst, src)
+	if err != nil {
+		// cases does not fail on any input; keep the text rather than drop it.
+		return append(dst[:start], src...)
+	}
+	foldCherokee(out[start:])
+	return out
+}
+
+// foldCherokee rewrites, in place, Cherokee letters to the form that
+// CaseFolding.txt (and so Python) folds to. Cherokee is the one script whose
+// uppercase was encoded first, so its case folding maps lowercase to
+// uppercase (U+AB70 ꭰ → U+13A0 Ꭰ, U+13F8 ᏸ → U+13F0 Ᏸ); cases.Fold maps the
+// other way. Both forms are three UTF-8 bytes, so the length is unchanged.
+// The all-code-point test against Python found this.
+func foldCherokee(b []byte) {
+	for i := 0; i+2 < len(b); i++ {
+		// Three-byte sequences E1 8F xx (U+13C0–U+13FF) and EA AD/AE xx
+		// (U+AB40–U+ABBF) hold every letter that needs rewriting.
+		switch {
+		case b[i] == 0xEA && (b[i+1] == 0xAD || b[i+1] == 0xAE):
+			r := rune(b[i]&0x0F)<<12 | rune(b[i+1]&0x3F)<<6 | rune(b[i+2]&0x3F)
+			if r >= 0xAB70 && r <= 0xABBF {
+				putRune3(b[i:], r-0xAB70+0x13A0)
+			}
+			i += 2
+		case b[i] == 0xE1 && b[i+1] == 0x8F:
+			r := rune(b[i]&0x0F)<<12 | rune(b[i+1]&0x3F)<<6 | rune(b[i+2]&0x3F)
+			if r >= 0x13F8 && r <= 0x13FD {
+				putRune3(b[i:], r-8)
+			}
+			i += 2
+		}
+	}
+}
+
+// putRune3 writes the three-byte UTF-8 encoding of r (U+0800–U+FFFF) to b.
+func putRune3(b []byte, r rune) {
+	b[0] = 0xE0 | byte(r>>12)
+	b[1] = 0x80 | byte(r>>6)&0x3F
+	b[2] = 0x80 | byte(r)&0x3F
+}
+
+// transformAppend runs t over all of src, appending to dst.
+func transformAppend(t transform.Transformer, dst, src []byte) ([]byte, int, error) {
+	if cap(dst)-len(dst) < len(src)+len(src)/8+16 {
+		grown := make([]byte, len(dst), len(dst)+len(src)+len(src)/8+16)
+		copy(grown, dst)
+		dst = grown
+	}
+	nSrc := 0
+	for {
+		nDst, n, err := t.Transform(dst[len(dst):cap(dst)], src[nSrc:], true)
+		dst = dst[:len(dst)+nDst]
+		nSrc += n
+		if err != transform.ErrShortDst {
+			return dst, nSrc, err
+		}
+		grown := make([]byte, len(dst), 2*cap(dst)+16)
+		copy(grown, dst)
+		dst = grown
+	}
+}

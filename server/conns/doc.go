@@ -1,0 +1,12 @@
+// Package conns upgrades HTTP requests to WebSockets and keeps a registry of
+// the live ones.
+//
+// Every lab handler (server/hello, server/casefold, server/chat, server/plot)
+// accepts its sockets through a Registry instead of calling websocket.Accept
+// directly. That gives all of them, in one place, the things a sample server
+// tends to forget: the origin check, a cap on concurrent connections, a
+// connection id, one log line when a socket opens and one when it closes
+// (with code and duration), and a way to close every socket with 1001 Going
+// Away on shutdown — http.Server.Shutdown does not touch hijacked
+// connections, so without a registry they would simply be cut.
+package conns
