@@ -57,7 +57,7 @@ type Conn struct {
 	opts Options
 
 	mu        sync.Mutex
-	ws        *websocket.Conn
+	ws        transport
 	status    Status
 	online    bool
 	wake      chan struct{}
@@ -222,29 +222,21 @@ func (c *Conn) sleep(ctx context.Context, d time.Duration) error {
 	return nil
 }
 
-func (c *Conn) dial(ctx context.Context) (*websocket.Conn, error) {
+func (c *Conn) dial(ctx context.Context) (transport, error) {
 	dctx, cancel := context.WithTimeout(ctx, c.opts.DialTimeout)
 	defer cancel()
-	ws, resp, err := websocket.Dial(dctx, c.url, nil)
-	if err != nil {
-		if resp != nil {
-			return nil, fmt.Errorf("%s: HTTP %d: %w", c.url, resp.StatusCode, err)
-		}
-		return nil, err
-	}
-	ws.SetReadLimit(c.opts.ReadLimit)
-	return ws, nil
+	return dialTransport(dctx, c.url, c.opts.ReadLimit)
 }
 
 // serve runs one socket until it ends. It reports true when the server
 // closed normally (1000) or Close was called: Run should stop.
-func (c *Conn) serve(ctx context.Context, ws *websocket.Conn) (done bool) {
+func (c *Conn) serve(ctx context.Context, ws transport) (done bool) {
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c.mu.Lock()
 	if c.stopped {
 		c.mu.Unlock()
-		ws.CloseNow()
+		ws.Abort()
 		return true
 	}
 	c.ws = ws
@@ -268,14 +260,13 @@ func (c *Conn) serve(ctx context.Context, ws *websocket.Conn) (done bool) {
 
 	var err error
 	for {
-		var typ websocket.MessageType
+		var binary bool
 		var data []byte
-		typ, data, err = ws.Read(sctx)
+		binary, data, err = ws.Read(sctx)
 		if err != nil {
 			break
 		}
 		c.lastRecv.Store(time.Now().UnixNano())
-		binary := typ == websocket.MessageBinary
 		c.frame(Frame{Dir: Received, Binary: binary, Size: len(data), Data: string(data)})
 		if c.opts.OnMessage != nil {
 			c.opts.OnMessage(binary, data)
@@ -289,29 +280,27 @@ func (c *Conn) serve(ctx context.Context, ws *websocket.Conn) (done bool) {
 	stopped := c.stopped
 	c.mu.Unlock()
 
-	code, reason := int(websocket.CloseStatus(err)), ""
+	code, reason := int(websocket.StatusAbnormalClosure), "connection lost"
 	var ce websocket.CloseError
 	switch {
-	case errors.As(err, &ce):
-		reason = ce.Reason
+	case c.dead.Load():
+		reason = "no answer to heartbeat"
+	case errors.As(err, &ce) && ce.Code != websocket.StatusAbnormalClosure:
+		code, reason = int(ce.Code), ce.Reason
 	case stopped:
 		code, reason = int(websocket.StatusNormalClosure), "closed by client"
-	case c.dead.Load():
-		code, reason = int(websocket.StatusAbnormalClosure), "no answer to heartbeat"
-	default:
-		code, reason = int(websocket.StatusAbnormalClosure), "connection lost"
 	}
 	c.mu.Lock()
 	c.closeCode, c.closeWhy = code, reason
 	c.mu.Unlock()
 	c.frame(Frame{Dir: Event, Code: code, Data: fmt.Sprintf("close %d %s", code, reason)})
-	ws.CloseNow()
+	ws.Abort()
 	return stopped || code == int(websocket.StatusNormalClosure)
 }
 
 // heartbeat sends Ping every PingEvery and cuts a socket that stayed silent
 // past DeadAfter.
-func (c *Conn) heartbeat(ctx context.Context, ws *websocket.Conn) {
+func (c *Conn) heartbeat(ctx context.Context, ws transport) {
 	t := time.NewTicker(c.opts.PingEvery)
 	defer t.Stop()
 	for {
@@ -325,7 +314,7 @@ func (c *Conn) heartbeat(ctx context.Context, ws *websocket.Conn) {
 			// Closing the socket makes the read loop return; CloseNow does
 			// not wait for a peer that is not answering anyway.
 			c.dead.Store(true)
-			ws.CloseNow()
+			ws.Abort()
 			return
 		}
 		c.Send(ctx, c.opts.Ping)
@@ -341,7 +330,7 @@ func (c *Conn) Send(ctx context.Context, data []byte) error {
 	if ws == nil {
 		return ErrNotOpen
 	}
-	if err := ws.Write(ctx, websocket.MessageText, data); err != nil {
+	if err := ws.Write(ctx, data); err != nil {
 		return fmt.Errorf("socket: send: %w", err)
 	}
 	c.frame(Frame{Dir: Sent, Size: len(data), Data: string(data)})
@@ -358,7 +347,7 @@ func (c *Conn) Close() {
 	if ws != nil {
 		// Close waits (bounded) for the server's close frame; do it in the
 		// background so a UI calling Close is never blocked.
-		go ws.Close(websocket.StatusNormalClosure, "closed by client")
+		go ws.Close(int(websocket.StatusNormalClosure), "closed by client")
 	}
 	if stop != nil && ws == nil {
 		stop()

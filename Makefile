@@ -1,0 +1,63 @@
+# socketlab — make run · make test · make build · make bench
+#
+# File targets keep a second `make run` from rebuilding what has not
+# changed: the wasm is rebuilt only when app/ or go.mod change, and its
+# compressed copies only when the wasm does.
+
+GO      ?= go
+WASM    := web/dist/app.wasm
+BIN     := bin/socketlab
+ARGS    ?=
+FUZZTIME ?= 5s
+
+APP_SRC    := $(shell find app -name '*.go' -not -name '*_test.go') go.mod go.sum
+SERVER_SRC := $(shell find server web -name '*.go' -not -name '*_test.go') $(wildcard web/static/*)
+
+.PHONY: all build run test vet unit e2e fuzz bench bench-quick clean
+
+all: build
+
+## build: the single server binary, with the wasm and assets embedded
+build: $(BIN)
+
+$(WASM): $(APP_SRC)
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $@ ./app
+
+# One rule writes both copies; the .br file stands for the pair.
+$(WASM).br: $(WASM) web/precompress/main.go
+	$(GO) run ./web/precompress $(WASM)
+
+$(BIN): $(WASM).br $(SERVER_SRC) $(APP_SRC)
+	$(GO) build -trimpath -o $@ ./server
+
+## run: build what is stale and serve http://localhost:8080
+run: $(BIN)
+	./$(BIN) $(ARGS)
+
+## test: formatting, vet (native and wasm), unit tests, fuzz smoke, e2e in Chrome
+test: vet unit fuzz e2e
+
+vet:
+	@out=$$(gofmt -l app server web e2e); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./app/...
+
+unit: $(WASM).br
+	$(GO) test -race $$($(GO) list ./... | grep -v /e2e)
+
+# Every fuzz target, briefly: enough to catch a regression on the seed
+# corpus plus some fresh inputs, cheap enough for CI.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
+	  for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/^func //'); do \
+	    echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+e2e: $(WASM).br
+	$(GO) test -count=1 -timeout 15m ./e2e
+
+clean:
+	rm -rf bin web/dist/app.wasm* e2e/artifacts

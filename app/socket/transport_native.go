@@ -1,0 +1,53 @@
+//go:build !js
+
+package socket
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/coder/websocket"
+)
+
+type nativeTransport struct{ c *websocket.Conn }
+
+func dialTransport(ctx context.Context, url string, readLimit int64) (transport, error) {
+	c, resp, err := websocket.Dial(ctx, url, nil)
+	if err != nil {
+		if resp != nil {
+			return nil, &dialError{status: resp.StatusCode, err: err}
+		}
+		return nil, err
+	}
+	c.SetReadLimit(readLimit)
+	return nativeTransport{c}, nil
+}
+
+func (t nativeTransport) Read(ctx context.Context) (bool, []byte, error) {
+	typ, data, err := t.c.Read(ctx)
+	if err != nil && websocket.CloseStatus(err) == -1 {
+		// A drop without a close frame: report it as the browser would.
+		return false, nil, errors.Join(websocket.CloseError{Code: websocket.StatusAbnormalClosure}, err)
+	}
+	return typ == websocket.MessageBinary, data, err
+}
+
+func (t nativeTransport) Write(ctx context.Context, data []byte) error {
+	return t.c.Write(ctx, websocket.MessageText, data)
+}
+
+func (t nativeTransport) Close(code int, reason string) error {
+	return t.c.Close(websocket.StatusCode(code), reason)
+}
+
+func (t nativeTransport) Abort() { t.c.CloseNow() }
+
+// dialError is a handshake the server refused with an HTTP status.
+type dialError struct {
+	status int
+	err    error
+}
+
+func (e *dialError) Error() string { return fmt.Sprintf("HTTP %d: %v", e.status, e.err) }
+func (e *dialError) Unwrap() error { return e.err }

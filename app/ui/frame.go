@@ -1,0 +1,50 @@
+package ui
+
+import (
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"socketlab/app/socket"
+)
+
+// frame is the layout every page shares: the header with the navigation and
+// the connection status, the banners (offline, update available), then the
+// page's own content. status is nil on pages without a socket.
+func frame(active string, status *socket.Status, content ...app.UI) app.UI {
+	return app.Div().Class("page").Body(
+		app.A().Class("skip").Href("#main").Text("Skip to content"),
+		app.Header().Class("top").Body(
+			app.A().Class("brand").Href("/").Body(
+				app.Img().Src("/web/icon.svg").Alt("").Width(28).Height(28),
+				app.Span().Text("socketlab"),
+			),
+			app.Nav().Aria("label", "Labs").Body(
+				app.Ul().Body(
+					app.Range(pages()).Slice(func(i int) app.UI {
+						p := pages()[i]
+						a := app.A().Href(p.path).Text(p.title)
+						if p.path == active {
+							a = a.Aria("current", "page")
+						}
+						return app.Li().Body(a)
+					}),
+				),
+			),
+			app.If(status != nil, func() app.UI { return statusBadge(*status) }),
+		),
+		&networkBanner{},
+		&updateBanner{},
+		app.Main().ID("main").Body(content...),
+	)
+}
+
+// statusBadge shows a socket's status as a word and a colour; the e2e tests
+// read it by its id.
+func statusBadge(s socket.Status) app.UI {
+	return app.P().ID("status").Class("status", "status-"+s.String()).
+		Aria("live", "polite").
+		Body(
+			app.Span().Class("dot").Aria("hidden", "true"),
+			app.Span().Class("visually-hidden").Text("Connection: "),
+			app.Span().Class("status-text").Text(s.String()),
+		)
+}

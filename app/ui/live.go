@@ -1,0 +1,74 @@
+package ui
+
+import (
+	"context"
+	"net/url"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"socketlab/app/socket"
+)
+
+// socketURL turns an endpoint path into the ws:// or wss:// URL on the
+// page's own origin: same host, same port, wss when the page is https.
+func socketURL(path string) string {
+	u := *app.Window().URL()
+	u.Scheme = map[string]string{"https": "wss"}[u.Scheme]
+	if u.Scheme == "" {
+		u.Scheme = "ws"
+	}
+	u.Path, u.RawQuery, u.Fragment = path, "", ""
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+}
+
+// live connects a page to its socket for as long as the page is mounted.
+//
+// It wraps every socket callback in ctx.Dispatch, so page code only ever runs
+// on the UI goroutine, follows the browser's online/offline events, and
+// stops everything in stop (call it from OnDismount).
+type live struct {
+	conn    *socket.Conn
+	cancel  context.CancelFunc
+	release func()
+}
+
+// connect starts a socket for the page at path. The callbacks in opts are
+// called on the UI goroutine.
+func connect(ctx app.Context, path string, opts socket.Options) *live {
+	wrap := func(f func()) { ctx.Dispatch(func(app.Context) { f() }) }
+	if f := opts.OnStatus; f != nil {
+		opts.OnStatus = func(s socket.Status) { wrap(func() { f(s) }) }
+	}
+	if f := opts.OnMessage; f != nil {
+		opts.OnMessage = func(b bool, d []byte) { wrap(func() { f(b, d) }) }
+	}
+	if f := opts.OnFrame; f != nil {
+		opts.OnFrame = func(fr socket.Frame) { wrap(func() { f(fr) }) }
+	}
+	l := &live{conn: socket.New(socketURL(path), opts)}
+	l.conn.SetOnline(app.Window().Get("navigator").Get("onLine").Bool())
+	online := app.FuncOf(func(app.Value, []app.Value) any { l.conn.SetOnline(true); return nil })
+	offline := app.FuncOf(func(app.Value, []app.Value) any { l.conn.SetOnline(false); return nil })
+	app.Window().Call("addEventListener", "online", online)
+	app.Window().Call("addEventListener", "offline", offline)
+	l.release = func() {
+		app.Window().Call("removeEventListener", "online", online)
+		app.Window().Call("removeEventListener", "offline", offline)
+		online.Release()
+		offline.Release()
+	}
+	var runCtx context.Context
+	runCtx, l.cancel = context.WithCancel(context.Background())
+	ctx.Async(func() { l.conn.Run(runCtx) })
+	return l
+}
+
+// stop closes the socket and detaches the listeners. Safe on a nil *live.
+func (l *live) stop() {
+	if l == nil {
+		return
+	}
+	l.conn.Close()
+	l.cancel()
+	l.release()
+}

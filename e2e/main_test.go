@@ -1,0 +1,78 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"socketlab/web"
+)
+
+// browser is the one Chrome every test shares; each user gets a browser
+// context of its own inside it. Nil when Chrome is missing and the tests
+// skip.
+var browser context.Context
+
+// skipReason says why browser is nil.
+var skipReason string
+
+func TestMain(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	required := os.Getenv("CI") != "" || os.Getenv("E2E") != ""
+	assets, err := web.Load()
+	if err == nil && !assets.HasWasm() {
+		err = fmt.Errorf("web/dist/app.wasm was not built before this test binary: run `make test` or `make build` first")
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	chrome := findChrome()
+	if chrome == "" {
+		if required {
+			fmt.Fprintln(os.Stderr, "e2e: no Chrome or Chromium found, and CI/E2E is set: install it (apt-get install chromium)")
+			return 1
+		}
+		skipReason = "no Chrome or Chromium on PATH (set E2E=1 to make this an error)"
+		return m.Run()
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chrome),
+		chromedp.Flag("no-sandbox", true), // CI runs as root
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		// Keep Chrome off the network: only the test server exists.
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost"),
+		chromedp.WindowSize(1280, 900),
+	)
+	if os.Getenv("E2E_HEADED") != "" {
+		opts = append(opts, chromedp.Flag("headless", false))
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(alloc)
+	defer cancel()
+	if err := chromedp.Do(ctx); err != nil { // start the browser
+		fmt.Fprintln(os.Stderr, "e2e: starting Chrome:", err)
+		return 1
+	}
+	browser = ctx
+	return m.Run()
+}
+
+func findChrome() string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}

@@ -1,0 +1,42 @@
+package site
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Config is everything the server can be told. The zero value of each field
+// is a sane default, so Config{} serves a working socketlab.
+type Config struct {
+	// Log receives one line per connection and per notable event. Default:
+	// slog.Default().
+	Log *slog.Logger
+
+	// Version overrides the app version derived from the embedded build.
+	// Only tests of the "update available" notice need it.
+	Version string
+
+	// AllowedOrigins are extra origins allowed to open sockets, as host
+	// patterns ("example.com", "*.example.com"); the page's own host is
+	// always allowed.
+	AllowedOrigins []string
+	// MaxConns caps concurrent sockets; 0 means 10 000.
+	MaxConns int
+	// CasefoldReadLimit is the largest casefold message; 0 means 128 KiB.
+	CasefoldReadLimit int64
+
+	// ShutdownTimeout bounds the graceful part of a shutdown; 0 means 4s.
+	ShutdownTimeout time.Duration
+}
+
+func (c *Config) setDefaults() {
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+	if c.MaxConns == 0 {
+		c.MaxConns = 10000
+	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = 4 * time.Second
+	}
+}
