@@ -72,7 +72,7 @@ func newUser(t *testing.T, name string) *user {
 	t.Cleanup(func() {
 		if t.Failed() {
 			sctx, scancel := context.WithTimeout(ctx, 5*time.Second)
-			if png, err := chromedp.Run(sctx, chromedp.FullScreenshot(90)); err == nil {
+			if png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100)); err == nil {
 				writeArtifact(t, name+".png", png)
 			}
 			scancel()

@@ -105,6 +105,8 @@ func (c *Casefold) Render() app.UI {
 				)
 			}),
 		),
+		c.sock.inspector(),
+		howItWorks(casefoldHow),
 	)
 }
 

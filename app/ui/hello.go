@@ -73,5 +73,7 @@ func (h *Hello) Render() app.UI {
 				app.Button().ID("hello-again").Text("Run again").OnClick(func(ctx app.Context, e app.Event) { h.start(ctx) }),
 			)
 		}),
+		h.sock.inspector(),
+		howItWorks(helloHow),
 	)
 }

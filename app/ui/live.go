@@ -28,8 +28,11 @@ func socketURL(path string) string {
 // stops everything in stop (call it from OnDismount).
 type live struct {
 	conn    *socket.Conn
+	insp    *socket.Inspector
 	cancel  context.CancelFunc
 	release func()
+	// unfolded holds the numbers of inspector entries shown in full.
+	unfolded map[int]bool
 }
 
 // connect starts a socket for the page at path. The callbacks in opts are
@@ -42,10 +45,18 @@ func connect(ctx app.Context, path string, opts socket.Options) *live {
 	if f := opts.OnMessage; f != nil {
 		opts.OnMessage = func(b bool, d []byte) { wrap(func() { f(b, d) }) }
 	}
-	if f := opts.OnFrame; f != nil {
-		opts.OnFrame = func(fr socket.Frame) { wrap(func() { f(fr) }) }
+	l := &live{insp: socket.NewInspector(200), unfolded: map[int]bool{}}
+	// Every frame goes to the wire inspector first, then to the page.
+	f := opts.OnFrame
+	opts.OnFrame = func(fr socket.Frame) {
+		wrap(func() {
+			l.insp.Record(fr)
+			if f != nil {
+				f(fr)
+			}
+		})
 	}
-	l := &live{conn: socket.New(socketURL(path), opts)}
+	l.conn = socket.New(socketURL(path), opts)
 	l.conn.SetOnline(app.Window().Get("navigator").Get("onLine").Bool())
 	online := app.FuncOf(func(app.Value, []app.Value) any { l.conn.SetOnline(true); return nil })
 	offline := app.FuncOf(func(app.Value, []app.Value) any { l.conn.SetOnline(false); return nil })

@@ -1,0 +1,65 @@
+package ui
+
+import "github.com/maxence-charriere/go-app/v10/pkg/app"
+
+// howto is the "How it works" panel of one lab: the pattern in a few
+// sentences, the message flow as a sequence diagram, and the files to read.
+type howto struct {
+	pattern []string
+	diagram string
+	files   []string
+}
+
+// howItWorks renders h as a collapsible panel.
+func howItWorks(h howto) app.UI {
+	return app.Details().ID("how").Class("panel", "how").Body(
+		app.Summary().Text("How it works"),
+		app.Range(h.pattern).Slice(func(i int) app.UI { return app.P().Text(h.pattern[i]) }),
+		app.Figure().Body(
+			app.Pre().Class("diagram").Aria("label", "Message sequence diagram").Text(h.diagram),
+			app.FigCaption().Class("muted").Text("What crosses the socket, top to bottom."),
+		),
+		app.P().Text("Read the code:"),
+		app.Ul().Class("files").Body(
+			app.Range(h.files).Slice(func(i int) app.UI { return app.Li().Body(app.Code().Text(h.files[i])) }),
+		),
+	)
+}
+
+var helloHow = howto{
+	pattern: []string{
+		"Server push: once the socket is open, the server may write whenever it likes; the browser does not ask.",
+		"The server writes two text frames a second apart, then starts the close handshake with 1000 (normal closure). " +
+			"The browser answers the close frame and reports the code and reason; because 1000 means \"done\", the client does not reconnect.",
+		"Any other close (1001 when the server restarts, 1006 when the connection drops) makes the client reconnect with backoff.",
+	},
+	diagram: `browser                               server
+   |--- GET /ws/hello  Upgrade: websocket -->|
+   |<-- 101 Switching Protocols -------------|
+   |<-- text "Hello" ------------------------|
+   |              (one second)               |
+   |<-- text "World" ------------------------|
+   |<-- close 1000 "that is all" ------------|
+   |--- close 1000 ------------------------->|`,
+	files: []string{"server/hello/hello.go", "app/ui/hello.go", "app/socket/conn.go", "server/conns/registry.go"},
+}
+
+var casefoldHow = howto{
+	pattern: []string{
+		"Request and reply over one socket: each text frame in gets exactly one text frame out, in order, so no ids are needed.",
+		"The reply is the full Unicode case folding of the text, the same as Python's str.casefold(): " +
+			"ß becomes ss, final ς becomes σ, the ligature ﬁ becomes fi. It is tested against Python's own output for every code point.",
+		"What the server refuses, it refuses with the right close code: a binary frame gets 1003, text that is not UTF-8 gets 1007, " +
+			"a message over 128 KiB gets 1009. Plain text on purpose: any WebSocket client, Python's included, works unchanged.",
+	},
+	diagram: `browser                               server
+   |--- GET /ws/casefold  Upgrade ---------->|
+   |<-- 101 Switching Protocols -------------|
+   |--- text "Straße" ---------------------->|
+   |<-- text "strasse" ----------------------|
+   |--- text "ΣΑΣ" ------------------------->|
+   |<-- text "σασ" --------------------------|
+   |--- binary 0x00 0x01 ------------------->|
+   |<-- close 1003 "casefold takes text…" ---|`,
+	files: []string{"server/casefold/casefold.go", "server/casefold/fold.go", "app/ui/casefold.go", "server/casefold/testdata/casefold.py"},
+}
