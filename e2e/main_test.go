@@ -2,6 +2,9 @@ package e2e
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,6 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"socketlab/server/site"
 	"socketlab/web"
 )
 
@@ -19,6 +23,11 @@ var browser context.Context
 
 // skipReason says why browser is nil.
 var skipReason string
+
+// testCert is the certificate the wss tests serve; Chrome is started with
+// its public key pinned as trusted, so it needs no --ignore-certificate-errors
+// (which would hide real TLS errors in every other test).
+var testCert tls.Certificate
 
 func TestMain(m *testing.M) {
 	os.Exit(runMain(m))
@@ -43,7 +52,14 @@ func runMain(m *testing.M) int {
 		skipReason = "no Chrome or Chromium on PATH (set E2E=1 to make this an error)"
 		return m.Run()
 	}
+	testCert, err = site.SelfSigned()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	spki := sha256.Sum256(testCert.Leaf.RawSubjectPublicKeyInfo)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.Flag("ignore-certificate-errors-spki-list", base64.StdEncoding.EncodeToString(spki[:])),
 		chromedp.ExecPath(chrome),
 		chromedp.Flag("no-sandbox", true), // CI runs as root
 		chromedp.Flag("disable-gpu", true),

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -41,6 +42,17 @@ func newUser(t *testing.T, name string) *user {
 		cancel()
 		t.Fatalf("%s: opening a tab: %v", name, err)
 	}
+	// Record Content-Security-Policy violations on every page this user
+	// opens; Cleanup fails the test on any. The script runs before the
+	// page's own, so nothing escapes it.
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `window.__csp = [];
+document.addEventListener("securitypolicyviolation", e =>
+  window.__csp.push(e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.sourceFile + ":" + e.lineNumber));`,
+	}); err != nil {
+		cancel()
+		t.Fatalf("%s: installing the CSP recorder: %v", name, err)
+	}
 	go func() {
 		for ev, err := range consoleEv {
 			if err != nil {
@@ -70,6 +82,13 @@ func newUser(t *testing.T, name string) *user {
 		}
 	}()
 	t.Cleanup(func() {
+		if !t.Failed() {
+			vctx, vcancel := context.WithTimeout(ctx, 5*time.Second)
+			if v, err := chromedp.Run(vctx, chromedp.Evaluate[[]string](`window.__csp || []`)); err == nil && len(v) > 0 {
+				t.Errorf("%s: Content-Security-Policy violations: %q", name, v)
+			}
+			vcancel()
+		}
 		if t.Failed() {
 			sctx, scancel := context.WithTimeout(ctx, 5*time.Second)
 			if png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100)); err == nil {
@@ -199,4 +218,16 @@ func writeArtifact(t *testing.T, name string, data []byte) {
 		return
 	}
 	t.Logf("artifact: e2e/%s", p)
+}
+
+// evalString evaluates a JavaScript expression that yields a string.
+func (u *user) evalString(expr string) string {
+	u.t.Helper()
+	ctx, cancel := context.WithTimeout(u.ctx, 10*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		u.t.Fatalf("%s: evaluating %s: %v", u.name, expr, err)
+	}
+	return s
 }

@@ -19,6 +19,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"socketlab/server/site"
 )
@@ -27,6 +28,13 @@ func main() {
 	addr := flag.String("addr", envOr("SOCKETLAB_ADDR", "localhost:8080"), "listen `address` (env SOCKETLAB_ADDR)")
 	origins := flag.String("allowed-origins", "", "comma-separated extra `origins` allowed to open sockets (host patterns, e.g. example.com,*.example.org)")
 	maxConns := flag.Int("max-conns", 10000, "maximum concurrent sockets; more get 503 before the upgrade")
+	casefoldLimit := flag.Int64("casefold-read-limit", 128<<10, "largest casefold message in `bytes`; bigger ones are closed with 1009")
+	casefoldRate := flag.Float64("casefold-rate", 200, "casefold messages a connection may send per second; over it: close 1008")
+	pingEvery := flag.Duration("ping-every", 30*time.Second, "how often to ping every socket to find dead TCP connections (0 disables)")
+	tlsCert := flag.String("tls-cert", "", "TLS certificate `file` (PEM); with -tls-key serves https and wss")
+	tlsKey := flag.String("tls-key", "", "TLS private key `file` (PEM)")
+	tlsSelf := flag.Bool("tls-self-signed", false, "serve https with a certificate for localhost made at start (development only)")
+	shutdown := flag.Duration("shutdown-timeout", 4*time.Second, "how long a graceful shutdown may take before sockets are cut")
 	logJSON := flag.Bool("log-json", false, "log JSON lines instead of text")
 	flag.Parse()
 
@@ -36,7 +44,20 @@ func main() {
 	}
 	log := slog.New(h)
 
-	cfg := site.Config{Log: log, MaxConns: *maxConns}
+	cfg := site.Config{
+		Log:               log,
+		MaxConns:          *maxConns,
+		CasefoldReadLimit: *casefoldLimit,
+		CasefoldRate:      *casefoldRate,
+		PingEvery:         *pingEvery,
+		TLSCert:           *tlsCert,
+		TLSKey:            *tlsKey,
+		TLSSelfSigned:     *tlsSelf,
+		ShutdownTimeout:   *shutdown,
+	}
+	if *pingEvery == 0 {
+		cfg.PingEvery = -1
+	}
 	if *origins != "" {
 		cfg.AllowedOrigins = strings.Split(*origins, ",")
 	}

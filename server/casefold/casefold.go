@@ -15,13 +15,16 @@ package casefold
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"unicode/utf8"
 
 	"github.com/coder/websocket"
+	"golang.org/x/time/rate"
 
 	"socketlab/app/msg"
 	"socketlab/server/conns"
+	"socketlab/server/metrics"
 )
 
 // Handler answers each text message with its case folding.
@@ -30,6 +33,13 @@ type Handler struct {
 	// ReadLimit is the largest message accepted; msg.CasefoldReadLimit when
 	// zero.
 	ReadLimit int64
+	// Rate bounds the messages per second one connection may send, with
+	// bursts of twice that; over it the socket is closed with 1008 (policy
+	// violation). The protocol is plain text, so there is no error message
+	// to send instead. Zero means no limit.
+	Rate rate.Limit
+	// Metrics counts drops by reason; may be nil.
+	Metrics *metrics.Metrics
 }
 
 // ServeHTTP upgrades the request and serves it until the client leaves.
@@ -42,13 +52,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	c.Finish(serve(r.Context(), c))
+	var lim *rate.Limiter
+	if h.Rate > 0 {
+		lim = rate.NewLimiter(h.Rate, max(1, int(2*h.Rate)))
+	}
+	c.Finish(h.serve(r.Context(), c, lim))
 }
 
 // errClosed reports that serve closed the socket itself after a bad frame.
 var errClosed = errors.New("casefold: closed after a bad frame")
 
-func serve(ctx context.Context, c *conns.Conn) error {
+func (h *Handler) serve(ctx context.Context, c *conns.Conn, lim *rate.Limiter) error {
 	var f Folder
 	var out []byte
 	for {
@@ -56,7 +70,13 @@ func serve(ctx context.Context, c *conns.Conn) error {
 		if err != nil {
 			return err
 		}
+		if lim != nil && !lim.Allow() {
+			h.Metrics.Drop(msg.CasefoldPath, "rate")
+			c.Close(websocket.StatusPolicyViolation, fmt.Sprintf("rate limit: over %g messages a second", float64(lim.Limit())))
+			return errClosed
+		}
 		if typ != websocket.MessageText {
+			h.Metrics.Drop(msg.CasefoldPath, "binary")
 			c.Close(websocket.StatusUnsupportedData, "casefold takes text frames only")
 			return errClosed
 		}
@@ -64,6 +84,7 @@ func serve(ctx context.Context, c *conns.Conn) error {
 		// the check to us. The whole message is checked after reassembly, so
 		// a character split across fragments is fine.
 		if !utf8.Valid(in) {
+			h.Metrics.Drop(msg.CasefoldPath, "invalid_utf8")
 			c.Close(websocket.StatusInvalidFramePayloadData, "text is not valid UTF-8")
 			return errClosed
 		}

@@ -1,9 +1,13 @@
 package conns
 
 import (
+	"context"
 	"errors"
+	"io"
 	"log/slog"
+	"net"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/coder/websocket"
@@ -23,15 +27,70 @@ type Conn struct {
 	log   *slog.Logger
 	start time.Time
 
+	keepalive chan struct{} // closed by Finish to stop the pinger
+
 	mu         sync.Mutex
 	sentCode   websocket.StatusCode
 	sentReason string
 	finished   bool
+	lostPong   bool
 }
 
 // Log returns the connection's logger, which tags every line with the
 // connection id and endpoint.
 func (c *Conn) Log() *slog.Logger { return c.log }
+
+// Read reads one message, counting it for metrics. Like the embedded
+// method, it must not be called concurrently with itself.
+func (c *Conn) Read(ctx context.Context) (websocket.MessageType, []byte, error) {
+	typ, data, err := c.Conn.Read(ctx)
+	if err == nil {
+		c.reg.Metrics.In(c.Endpoint, len(data))
+	}
+	return typ, data, err
+}
+
+// Write writes one message, counting it for metrics.
+func (c *Conn) Write(ctx context.Context, typ websocket.MessageType, data []byte) error {
+	err := c.Conn.Write(ctx, typ, data)
+	if err == nil {
+		c.reg.Metrics.Out(c.Endpoint, len(data))
+	}
+	return err
+}
+
+// keepAlive pings the peer every interval until Finish. A peer that does not
+// pong within timeout is taken for gone: its connection is cut, which ends
+// the handler's read with an error and so its Finish.
+func (c *Conn) keepAlive(every, timeout time.Duration) {
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.keepalive:
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		err := c.Conn.Ping(ctx)
+		cancel()
+		if err != nil {
+			select {
+			case <-c.keepalive:
+			default:
+				c.log.Info("ws keepalive: no pong", "timeout", timeout)
+				c.mu.Lock()
+				c.lostPong = true
+				c.mu.Unlock()
+				c.Conn.CloseNow()
+			}
+			return
+		}
+	}
+}
 
 // Close sends a close frame with code and reason and waits (bounded) for the
 // peer's answer. The first code sent is the one logged by Finish.
@@ -56,10 +115,13 @@ func (c *Conn) Finish(err error) {
 	}
 	c.finished = true
 	code, reason, by := c.sentCode, c.sentReason, "server"
+	lostPong := c.lostPong
 	c.mu.Unlock()
 
 	switch {
 	case code != 0:
+	case lostPong:
+		code, reason, by = websocket.StatusAbnormalClosure, "no pong", "network"
 	case errors.Is(err, websocket.ErrMessageTooBig):
 		// The library sends 1009 itself when the read limit is hit.
 		code, reason = websocket.StatusMessageTooBig, "message too big"
@@ -67,15 +129,31 @@ func (c *Conn) Finish(err error) {
 		var ce websocket.CloseError
 		errors.As(err, &ce)
 		code, reason, by = ce.Code, ce.Reason, "client"
-	default:
+	case err == nil || dropped(err):
 		code, by = websocket.StatusAbnormalClosure, "network"
+	default:
+		// Any other read error is a protocol violation that the library
+		// has answered with a 1002 close frame of its own.
+		code, reason = websocket.StatusProtocolError, err.Error()
 	}
 	c.Conn.CloseNow()
+	if c.keepalive != nil {
+		close(c.keepalive)
+	}
 	c.reg.remove(c)
+	c.reg.Metrics.Closed(c.Endpoint, int(code))
 	attrs := []any{"code", int(code), "reason", reason, "by", by,
 		"duration", time.Since(c.start).Round(time.Millisecond)}
-	if err != nil && by == "network" {
+	if err != nil && by == "network" && !errors.Is(err, io.EOF) {
 		attrs = append(attrs, "err", err)
 	}
 	c.log.Info("ws close", attrs...)
+}
+
+// dropped reports whether err means the TCP connection went away (no close
+// frame) rather than that the peer broke the protocol.
+func dropped(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }

@@ -7,11 +7,15 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
+	"golang.org/x/time/rate"
+
+	"socketlab/server/metrics"
 )
 
 // ErrShuttingDown is returned by Accept once Shutdown has begun.
@@ -28,6 +32,16 @@ type Registry struct {
 	// MaxConns caps concurrent sockets across all endpoints; an upgrade over
 	// it is answered 503 before the handshake. Zero means no cap.
 	MaxConns int
+	// Metrics receives opens, closes, refusals and message counts; nil
+	// records nothing.
+	Metrics *metrics.Metrics
+	// PingEvery is how often the server sends a WebSocket ping on each
+	// connection; a peer that does not answer within PongTimeout is dropped.
+	// Browsers answer pings by themselves, so this finds half-open TCP
+	// connections (a client that vanished without a FIN) that would
+	// otherwise hold a slot forever. Zero disables it.
+	PingEvery   time.Duration
+	PongTimeout time.Duration
 
 	nextID atomic.Uint64
 
@@ -55,7 +69,8 @@ type Options struct {
 	// closed with 1009. Zero keeps the library default (32 KiB).
 	ReadLimit int64
 	// OnPing, if set, is called for each ping frame received; returning false
-	// suppresses the pong (used to bound ping floods).
+	// suppresses the pong. By default pongs are limited to 20 a second
+	// (bursts of 40) so that a ping flood cannot make the server write.
 	OnPing func(ctx context.Context, payload []byte) bool
 }
 
@@ -69,12 +84,14 @@ func (r *Registry) Accept(w http.ResponseWriter, req *http.Request, endpoint str
 	switch {
 	case r.draining:
 		r.mu.Unlock()
+		r.Metrics.Refused(endpoint, "shutting_down")
 		http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
 		return nil, ErrShuttingDown
 	case r.MaxConns > 0 && len(r.live) >= r.MaxConns:
 		r.mu.Unlock()
 		w.Header().Set("Retry-After", "5")
 		http.Error(w, "too many connections", http.StatusServiceUnavailable)
+		r.Metrics.Refused(endpoint, "max_conns")
 		r.log.Warn("ws refused", "endpoint", endpoint, "remote", req.RemoteAddr, "reason", "max connections")
 		return nil, fmt.Errorf("conns: %d connections open, the maximum", r.MaxConns)
 	}
@@ -84,12 +101,26 @@ func (r *Registry) Accept(w http.ResponseWriter, req *http.Request, endpoint str
 	r.live[c] = struct{}{}
 	r.mu.Unlock()
 
+	onPing := opts.OnPing
+	if onPing == nil {
+		// Each ping costs a pong write; a peer that pings faster than any
+		// keepalive needs gets no more pongs until it slows down.
+		lim := rate.NewLimiter(20, 40)
+		onPing = func(context.Context, []byte) bool {
+			if lim.Allow() {
+				return true
+			}
+			r.Metrics.Drop(endpoint, "ping_flood")
+			return false
+		}
+	}
 	ws, err := websocket.Accept(w, req, &websocket.AcceptOptions{
 		OriginPatterns: r.OriginPatterns,
-		OnPingReceived: opts.OnPing,
+		OnPingReceived: onPing,
 	})
 	if err != nil {
 		r.remove(c)
+		r.Metrics.Refused(endpoint, refusal(req))
 		r.log.Warn("ws refused", "endpoint", endpoint, "remote", req.RemoteAddr,
 			"origin", req.Header.Get("Origin"), "err", err)
 		return nil, fmt.Errorf("conns: accept %s: %w", endpoint, err)
@@ -101,6 +132,11 @@ func (r *Registry) Accept(w http.ResponseWriter, req *http.Request, endpoint str
 	c.ID = strconv.FormatUint(r.nextID.Add(1), 10)
 	c.log = r.log.With("conn", c.ID, "endpoint", endpoint)
 	c.log.Info("ws open", "remote", req.RemoteAddr)
+	r.Metrics.Opened(endpoint)
+	if r.PingEvery > 0 {
+		c.keepalive = make(chan struct{})
+		go c.keepAlive(r.PingEvery, r.PongTimeout)
+	}
 
 	// Shutdown may have started during the handshake; it could not see
 	// c.Conn then, so close it here.
@@ -111,6 +147,14 @@ func (r *Registry) Accept(w http.ResponseWriter, req *http.Request, endpoint str
 		c.Close(websocket.StatusGoingAway, "server is shutting down")
 	}
 	return c, nil
+}
+
+// refusal names why websocket.Accept refused a request, for metrics.
+func refusal(req *http.Request) string {
+	if o := req.Header.Get("Origin"); o != "" && !strings.Contains(o, "://"+req.Host) {
+		return "origin"
+	}
+	return "bad_handshake"
 }
 
 func (r *Registry) remove(c *Conn) {

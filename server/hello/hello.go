@@ -9,6 +9,7 @@ package hello
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -37,9 +38,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) push(ctx context.Context, c *conns.Conn) error {
-	// The client has nothing to say. CloseRead keeps answering pings and the
-	// close handshake, and cancels ctx if the client goes away or sends data.
-	ctx = c.CloseRead(ctx)
+	// The client has nothing to say, but someone must read: reading is what
+	// answers pings and the close handshake. Anything that arrives is a
+	// violation (1008); the read ending for any reason ends the push.
+	// (websocket.Conn.CloseRead does the same, but its own 1008 close waits
+	// on itself for the peer's answer and holds the handler for seconds.)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go func() {
+		_, _, err := c.Read(ctx)
+		if err == nil {
+			c.Close(websocket.StatusPolicyViolation, "the hello lab reads nothing")
+			err = errors.New("hello: client sent data")
+		}
+		cancel(err)
+	}()
 	delay := h.Delay
 	if delay == 0 {
 		delay = msg.HelloDelay

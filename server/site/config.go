@@ -1,6 +1,7 @@
 package site
 
 import (
+	"crypto/tls"
 	"log/slog"
 	"time"
 )
@@ -25,6 +26,28 @@ type Config struct {
 	// CasefoldReadLimit is the largest casefold message; 0 means 128 KiB.
 	CasefoldReadLimit int64
 
+	// CasefoldRate is how many casefold messages a connection may send per
+	// second (bursts of twice that); over it the socket is closed with 1008.
+	// 0 means 200.
+	CasefoldRate float64
+
+	// PingEvery is how often the server pings every socket to find dead TCP
+	// connections; 0 means 30s, negative disables. PongTimeout is how long a
+	// pong may take; 0 means 10s.
+	PingEvery   time.Duration
+	PongTimeout time.Duration
+
+	// TLS: a certificate and key file, or a self-signed certificate made at
+	// start (development), or a certificate in memory (tests). None of them
+	// means plain HTTP.
+	TLSCert, TLSKey string
+	TLSSelfSigned   bool
+	TLSCertificate  *tls.Certificate
+
+	// HeaderTimeout bounds how long a client may take to send its request
+	// headers, the WebSocket handshake included (slowloris); 0 means 10s.
+	HeaderTimeout time.Duration
+
 	// ShutdownTimeout bounds the graceful part of a shutdown; 0 means 4s.
 	ShutdownTimeout time.Duration
 }
@@ -35,6 +58,18 @@ func (c *Config) setDefaults() {
 	}
 	if c.MaxConns == 0 {
 		c.MaxConns = 10000
+	}
+	if c.CasefoldRate == 0 {
+		c.CasefoldRate = 200
+	}
+	if c.PingEvery == 0 {
+		c.PingEvery = 30 * time.Second
+	}
+	if c.PongTimeout == 0 {
+		c.PongTimeout = 10 * time.Second
+	}
+	if c.HeaderTimeout == 0 {
+		c.HeaderTimeout = 10 * time.Second
 	}
 	if c.ShutdownTimeout == 0 {
 		c.ShutdownTimeout = 4 * time.Second

@@ -2,6 +2,7 @@ package site
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,11 +10,14 @@ import (
 	"net/http"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"socketlab/app/msg"
 	"socketlab/app/ui"
 	"socketlab/server/casefold"
 	"socketlab/server/conns"
 	"socketlab/server/hello"
+	"socketlab/server/metrics"
 	"socketlab/web"
 )
 
@@ -23,9 +27,12 @@ type Server struct {
 	cfg     Config
 	log     *slog.Logger
 	conns   *conns.Registry
+	metrics *metrics.Metrics
+	tls     *tls.Config
 	assets  *web.Assets
 	version string
 	handler http.Handler
+	checks  []readiness
 }
 
 // New builds the server from cfg: it loads the embedded assets and wires
@@ -43,9 +50,17 @@ func New(cfg Config) (*Server, error) {
 	if !assets.HasWasm() {
 		s.log.Warn("app.wasm is not embedded: pages will render but not run; build with `make build`")
 	}
+	if s.tls, err = cfg.tlsConfig(); err != nil {
+		return nil, fmt.Errorf("site: %w", err)
+	}
+	s.metrics = metrics.New()
 	s.conns = conns.NewRegistry(s.log)
 	s.conns.OriginPatterns = cfg.AllowedOrigins
 	s.conns.MaxConns = cfg.MaxConns
+	s.conns.Metrics = s.metrics
+	if cfg.PingEvery > 0 {
+		s.conns.PingEvery, s.conns.PongTimeout = cfg.PingEvery, cfg.PongTimeout
+	}
 	ui.Routes()
 	s.handler = s.routes()
 	return s, nil
@@ -63,15 +78,23 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: s.cfg.HeaderTimeout,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	s.log.Info("serving", "url", "http://"+ln.Addr().String(), "version", s.version)
+	scheme := "http"
+	if s.tls != nil {
+		scheme = "https"
+		srv.TLSConfig = s.tls
+		go func() { errc <- srv.ServeTLS(ln, "", "") }()
+		s.log.Info("tls", "fingerprint_sha256", Fingerprint(s.tls.Certificates[0]))
+	} else {
+		go func() { errc <- srv.Serve(ln) }()
+	}
+	s.log.Info("serving", "url", scheme+"://"+ln.Addr().String(), "version", s.version)
 
 	select {
 	case err := <-errc:
@@ -98,14 +121,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET "+msg.HelloPath, &hello.Handler{Conns: s.conns})
-	mux.Handle("GET "+msg.CasefoldPath, &casefold.Handler{Conns: s.conns, ReadLimit: s.cfg.CasefoldReadLimit})
+	mux.Handle("GET "+msg.CasefoldPath, &casefold.Handler{Conns: s.conns, ReadLimit: s.cfg.CasefoldReadLimit,
+		Rate: rate.Limit(s.cfg.CasefoldRate), Metrics: s.metrics})
 	mux.Handle("GET /web/", s.assets)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "ok")
-	})
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", s.metrics.Handler())
 	// Everything else is a page, the manifest, the service worker or
 	// go-app's scripts.
 	mux.Handle("/", pageHandler(s.assets, s.version))
-	return mux
+	return securityHeaders(mux, s.tls != nil)
 }

@@ -1,0 +1,267 @@
+package site
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// testSite runs a full server (the same Serve the binary runs, with its
+// timeouts) on a free loopback port.
+type testSite struct {
+	addr string
+	srv  *Server
+	log  *bytes.Buffer
+}
+
+func startSite(t *testing.T, cfg Config) *testSite {
+	t.Helper()
+	logBuf := &bytes.Buffer{}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(logBuf, nil))
+	}
+	srv, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("shutdown: %v\nserver log:\n%s", err, logBuf)
+		}
+	})
+	return &testSite{addr: ln.Addr().String(), srv: srv, log: logBuf}
+}
+
+// bystander is a well-behaved casefold client that must keep working while
+// the attacks run on other connections.
+func bystander(t *testing.T, addr string) func() {
+	t.Helper()
+	ctx := context.Background()
+	c, _, err := websocket.Dial(ctx, "ws://"+addr+"/ws/casefold", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.CloseNow() })
+	return func() {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		if err := c.Write(ctx, websocket.MessageText, []byte("ÀB")); err != nil {
+			t.Fatalf("bystander write: %v", err)
+		}
+		_, got, err := c.Read(ctx)
+		if err != nil || string(got) != "àb" {
+			t.Fatalf("bystander got %q, %v: an attack on another connection disturbed it", got, err)
+		}
+	}
+}
+
+// TestBadInput attacks every endpoint with broken and hostile input. Each
+// case asserts the exact HTTP status or close code, and after each one a
+// bystander connection must still be served.
+func TestBadInput(t *testing.T) {
+	site := startSite(t, Config{HeaderTimeout: 500 * time.Millisecond, CasefoldRate: 50, PingEvery: -1})
+	ok := bystander(t, site.addr)
+	big := func(n int) []byte { return bytes.Repeat([]byte("a"), n) }
+
+	type attack struct {
+		name    string
+		path    string
+		headers map[string]string // handshake headers; "" removes a default
+		status  int               // expected handshake status
+		frames  func(r *rawConn)  // sent after a successful handshake
+		close   int               // expected close code from the server
+		check   func(t *testing.T, r *rawConn)
+	}
+	casefold, hello := "/ws/casefold", "/ws/hello"
+	attacks := []attack{
+		// The handshake.
+		{name: "cross-site origin", path: casefold, headers: map[string]string{"Origin": "http://evil.example"}, status: 403},
+		{name: "cross-site origin on hello", path: hello, headers: map[string]string{"Origin": "https://evil.example"}, status: 403},
+		{name: "origin with same host but other port", path: casefold, headers: map[string]string{"Origin": "http://127.0.0.1:1"}, status: 403},
+		{name: "null origin", path: casefold, headers: map[string]string{"Origin": "null"}, status: 403},
+		{name: "no origin (non-browser client)", path: casefold, status: 101, frames: func(r *rawConn) {
+			r.writeFrame(true, 0, opClose, closePayload(1000, ""), true)
+		}, close: 1000},
+		{name: "missing Sec-WebSocket-Key", path: casefold, headers: map[string]string{"Sec-WebSocket-Key": ""}, status: 400},
+		{name: "wrong Sec-WebSocket-Version", path: casefold, headers: map[string]string{"Sec-WebSocket-Version": "8"}, status: 400},
+		{name: "no Upgrade header", path: casefold, headers: map[string]string{"Upgrade": ""}, status: 426},
+		{name: "Connection without Upgrade", path: casefold, headers: map[string]string{"Connection": "keep-alive"}, status: 426},
+		{name: "unknown socket path", path: "/ws/nope", status: 404},
+
+		// Frames on the casefold endpoint.
+		{name: "binary frame", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opBin, []byte{0, 1, 2}, true) }, close: 1003},
+		{name: "invalid UTF-8", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte("a\xffb"), true) }, close: 1007},
+		{name: "overlong UTF-8 encoding", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte{0xC0, 0xAF}, true) }, close: 1007},
+		{name: "UTF-16 surrogate in UTF-8", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte{0xED, 0xA0, 0x80}, true) }, close: 1007},
+		{name: "invalid UTF-8 split across fragments", path: casefold, frames: func(r *rawConn) {
+			r.writeFrame(false, 0, opText, []byte("ok \xE2\x82"), true) // first two bytes of €
+			r.writeFrame(true, 0, opCont, []byte("\xFF"), true)         // not its third
+		}, close: 1007},
+		{name: "valid UTF-8 split across fragments is fine", path: casefold, check: func(t *testing.T, r *rawConn) {
+			r.writeFrame(false, 0, opText, []byte("\xE2\x82"), true)
+			r.writeFrame(true, 0, opCont, []byte("\xACUR"), true)
+			op, p, err := r.readFrame()
+			if err != nil || op != opText || string(p) != "€ur" {
+				t.Fatalf("got op %d %q, %v; want text €ur", op, p, err)
+			}
+		}},
+		{name: "message over the read limit", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, big(128<<10+1), true) }, close: 1009},
+		{name: "frame header announcing 2^62 bytes", path: casefold, frames: func(r *rawConn) {
+			r.writeHeaderOnly(opText, 1<<62)
+			r.c.Write(big(128<<10 + 1)) // the server reads up to its limit, then refuses
+		}, close: 1009},
+		{name: "fragment flood past the read limit", path: casefold, frames: func(r *rawConn) {
+			r.writeFrame(false, 0, opText, big(10), true)
+			for range 20000 {
+				r.writeFrame(false, 0, opCont, big(10), true)
+			}
+		}, close: 1009},
+		{name: "control frame over 125 bytes", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opPing, big(126), true) }, close: 1002},
+		{name: "fragmented control frame", path: casefold, frames: func(r *rawConn) { r.writeFrame(false, 0, opPing, []byte("x"), true) }, close: 1002},
+		// RFC 6455 section 5.1: the server MUST close the connection on an
+		// unmasked frame; coder/websocket drops it without a close frame.
+		{name: "unmasked client frame", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte("hi"), false) }, close: dropped},
+		{name: "reserved bit set without an extension", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 4, opText, []byte("hi"), true) }, close: 1002},
+		{name: "unknown opcode", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, 0x3, []byte("hi"), true) }, close: 1002},
+		{name: "continuation with nothing to continue", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opCont, []byte("hi"), true) }, close: 1002},
+		{name: "new message inside a fragmented one", path: casefold, frames: func(r *rawConn) {
+			r.writeFrame(false, 0, opText, []byte("a"), true)
+			r.writeFrame(true, 0, opText, []byte("b"), true)
+		}, close: 1002},
+		{name: "close with a reserved code", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opClose, closePayload(1005, ""), true) }, close: 1002},
+		{name: "close with a one-byte payload", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opClose, []byte{3}, true) }, close: 1002},
+		// The peer is leaving anyway: the server completes the handshake.
+		{name: "close reason that is not UTF-8", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opClose, closePayload(1000, "\xff"), true) }, close: 1000},
+		{name: "message flood over the rate limit", path: casefold, frames: func(r *rawConn) {
+			for range 500 {
+				r.writeFrame(true, 0, opText, []byte("x"), true)
+			}
+		}, close: 1008},
+		{name: "ping flood gets bounded pongs and no disconnect", path: casefold, check: func(t *testing.T, r *rawConn) {
+			for range 1000 {
+				r.writeFrame(true, 0, opPing, []byte("p"), true)
+			}
+			r.writeFrame(true, 0, opText, []byte("STILL HERE"), true)
+			pongs := 0
+			for {
+				op, p, err := r.readFrame()
+				if err != nil {
+					t.Fatalf("connection lost during a ping flood: %v", err)
+				}
+				if op == opPong {
+					pongs++
+					continue
+				}
+				if op != opText || string(p) != "still here" {
+					t.Fatalf("got op %d %q after the flood", op, p)
+				}
+				break
+			}
+			if pongs >= 1000 || pongs == 0 {
+				t.Fatalf("%d pongs for 1000 pings: want some, but bounded", pongs)
+			}
+		}},
+
+		// The hello endpoint reads nothing: anything sent is a violation.
+		{name: "text to hello", path: hello, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte("hi"), true) }, close: 1008},
+		{name: "binary to hello", path: hello, frames: func(r *rawConn) { r.writeFrame(true, 0, opBin, []byte{1}, true) }, close: 1008},
+		{name: "unmasked frame to hello", path: hello, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte("hi"), false) }, close: dropped},
+	}
+	for _, a := range attacks {
+		t.Run(a.name, func(t *testing.T) {
+			r, status := rawHandshake(t, site.addr, a.path, a.headers)
+			want := a.status
+			if want == 0 {
+				want = http.StatusSwitchingProtocols
+			}
+			if status != want {
+				t.Fatalf("handshake status %d, want %d", status, want)
+			}
+			switch {
+			case a.check != nil:
+				a.check(t, r)
+			case a.frames != nil:
+				a.frames(r)
+				if got := r.closeCode(); got != a.close {
+					t.Fatalf("close code %d, want %d", got, a.close)
+				}
+			}
+			ok()
+		})
+	}
+
+	// HTTP-level attacks on the same server.
+	httpAttacks := []struct {
+		name   string
+		req    string // raw request
+		status int
+	}{
+		// ServeMux cleans the path and redirects to /go.mod, which is a
+		// page route: the file itself is never served (checked below).
+		{"path traversal in static assets", "GET /web/../../go.mod HTTP/1.1\r\nHost: x\r\n\r\n", 307},
+		{"encoded path traversal", "GET /web/%2e%2e/%2e%2e/go.mod HTTP/1.1\r\nHost: x\r\n\r\n", 404},
+		{"static file outside web/static", "GET /web/dist/README.md HTTP/1.1\r\nHost: x\r\n\r\n", 404},
+		{"headers over the size limit", "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("a", 200<<10) + "\r\n\r\n", 431},
+		{"POST to a socket endpoint", "POST /ws/casefold HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", 404},
+		{"malformed request line", "GET\r\n\r\n", 400},
+	}
+	for _, a := range httpAttacks {
+		t.Run(a.name, func(t *testing.T) {
+			if got, body := rawHTTP(t, site.addr, a.req); got != a.status || strings.Contains(body, "module socketlab") {
+				t.Fatalf("status %d, want %d (body leaks go.mod: %v)", got, a.status, strings.Contains(body, "module socketlab"))
+			}
+			ok()
+		})
+	}
+
+	t.Run("slowloris headers are cut", func(t *testing.T) {
+		c, err := net.Dial("tcp", site.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		io.WriteString(c, "GET /ws/casefold HTTP/1.1\r\nHost: x\r\n")
+		// Never finish the headers: the server must hang up on its own.
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if _, err := io.ReadAll(c); err != nil {
+			t.Fatalf("server kept a slowloris connection open: %v", err)
+		}
+		ok()
+	})
+}
+
+// rawHTTP sends a raw request and returns the response status and body.
+func rawHTTP(t *testing.T, addr, req string) (int, string) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(c, req)
+	resp, err := http.ReadResponse(bufioReader(c), nil)
+	if err != nil {
+		t.Fatalf("reading response: %v", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
