@@ -79,13 +79,21 @@ func run(cfg site.Config, addr string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
-		// After the first signal, restore the default behaviour so that a
-		// second one kills the process at once.
+		// The first signal starts a graceful shutdown; a second one means
+		// "now": exit without waiting for slow sockets.
 		<-ctx.Done()
-		stop()
+		again := make(chan os.Signal, 1)
+		signal.Notify(again, os.Interrupt, syscall.SIGTERM)
+		<-again
+		cfg.Log.Warn("second signal: exiting without finishing the shutdown")
+		os.Exit(exitForced)
 	}()
 	return srv.Serve(ctx, ln)
 }
+
+// exitForced is the exit status after a second signal (128 + SIGINT, as a
+// shell reports an interrupted command).
+const exitForced = 130
 
 func envOr(key, def string) string {
 	if v := os.Getenv(key); v != "" {

@@ -1,0 +1,130 @@
+package conns
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// echoServer serves an echo handler through a registry.
+func echoServer(t *testing.T, reg *Registry) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := reg.Accept(w, r, "/echo", Options{})
+		if err != nil {
+			return
+		}
+		for {
+			typ, b, err := c.Read(r.Context())
+			if err != nil {
+				c.Finish(err)
+				return
+			}
+			if err := c.Write(r.Context(), typ, b); err != nil {
+				c.Finish(err)
+				return
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return "ws" + strings.TrimPrefix(srv.URL, "http")
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestMaxConns(t *testing.T) {
+	reg := NewRegistry(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	reg.MaxConns = 2
+	url := echoServer(t, reg)
+	ctx := context.Background()
+	for range 2 {
+		c, _, err := websocket.Dial(ctx, url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.CloseNow()
+	}
+	_, resp, err := websocket.Dial(ctx, url, nil)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("third connection: %v (%v), want 503", err, resp)
+	}
+}
+
+func TestShutdownClosesWith1001AndLogs(t *testing.T) {
+	log := &syncBuf{}
+	reg := NewRegistry(slog.New(slog.NewTextHandler(log, nil)))
+	url := echoServer(t, reg)
+	ctx := context.Background()
+	c, _, err := websocket.Dial(ctx, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	waitFor(t, "registration", func() bool { return reg.Len() == 1 })
+	read := make(chan error, 1)
+	go func() { _, _, err := c.Read(ctx); read <- err }()
+	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := reg.Shutdown(sctx); err != nil {
+		t.Fatal(err)
+	}
+	if code := websocket.CloseStatus(<-read); code != websocket.StatusGoingAway {
+		t.Fatalf("client saw close %v, want 1001", code)
+	}
+	if !strings.Contains(log.String(), `msg="ws close" conn=1 endpoint=/echo code=1001`) {
+		t.Fatalf("no close line with 1001 in the log:\n%s", log)
+	}
+	if _, resp, err := websocket.Dial(ctx, url, nil); err == nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("dial after shutdown: %v, want 503", err)
+	}
+}
+
+// TestKeepaliveDropsHalfOpen: a client whose TCP connection is alive but
+// which never answers pings (a vanished peer behind a NAT looks like this)
+// is dropped.
+func TestKeepaliveDropsHalfOpen(t *testing.T) {
+	log := &syncBuf{}
+	reg := NewRegistry(slog.New(slog.NewTextHandler(log, nil)))
+	reg.PingEvery, reg.PongTimeout = 50*time.Millisecond, 100*time.Millisecond
+	url := echoServer(t, reg)
+	// A raw TCP client that completes the handshake and then reads nothing:
+	// pings go unanswered.
+	addr := strings.TrimPrefix(url, "ws://")
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	io.WriteString(nc, "GET / HTTP/1.1\r\nHost: "+addr+"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+	waitFor(t, "the half-open client to be dropped", func() bool {
+		return strings.Contains(log.String(), `reason="no pong"`)
+	})
+	waitFor(t, "deregistration", func() bool { return reg.Len() == 0 })
+}

@@ -1,0 +1,117 @@
+package site
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+func get(t *testing.T, url string, header ...string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+func TestSecurityHeadersOnPages(t *testing.T) {
+	s := startSite(t, Config{})
+	for _, path := range []string{"/", "/hello", "/casefold", "/web/app.css", "/manifest.webmanifest"} {
+		resp, _ := get(t, "http://"+s.addr+path)
+		for h, want := range map[string]string{
+			"Content-Security-Policy": "frame-ancestors 'none'",
+			"X-Content-Type-Options":  "nosniff",
+			"Referrer-Policy":         "no-referrer",
+			"X-Frame-Options":         "DENY",
+		} {
+			if got := resp.Header.Get(h); !strings.Contains(got, want) {
+				t.Errorf("%s: %s = %q, want it to contain %q", path, h, got, want)
+			}
+		}
+		if resp.Header.Get("Strict-Transport-Security") != "" {
+			t.Errorf("%s: HSTS over plain HTTP", path)
+		}
+	}
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	s := startSite(t, Config{})
+	if resp, body := get(t, "http://"+s.addr+"/healthz"); resp.StatusCode != 200 || body != "ok\n" {
+		t.Fatalf("/healthz = %d %q", resp.StatusCode, body)
+	}
+	if resp, body := get(t, "http://"+s.addr+"/readyz"); resp.StatusCode != 200 || body != "ready\n" {
+		t.Fatalf("/readyz = %d %q", resp.StatusCode, body)
+	}
+	s.srv.checks = append(s.srv.checks, readiness{"store", func(context.Context) error { return io.ErrUnexpectedEOF }})
+	if resp, body := get(t, "http://"+s.addr+"/readyz"); resp.StatusCode != 503 || !strings.Contains(body, "store: unexpected EOF") {
+		t.Fatalf("/readyz with a failing check = %d %q", resp.StatusCode, body)
+	}
+}
+
+// TestMetricsCountTraffic makes casefold traffic, a bad frame and a refused
+// origin, then reads /metrics as Prometheus would.
+func TestMetricsCountTraffic(t *testing.T) {
+	s := startSite(t, Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, "ws://"+s.addr+"/ws/casefold", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		c.Write(ctx, websocket.MessageText, []byte("ABC"))
+		c.Read(ctx)
+	}
+	c.Write(ctx, websocket.MessageBinary, []byte{1})
+	c.Read(ctx) // the 1003 close
+	websocket.Dial(ctx, "ws://"+s.addr+"/ws/casefold", &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {"http://evil.example"}}})
+	want := []string{
+		`socketlab_messages_in_total{endpoint="/ws/casefold"} 4`,
+		`socketlab_messages_out_total{endpoint="/ws/casefold"} 3`,
+		`socketlab_message_bytes_out_total{endpoint="/ws/casefold"} 9`,
+		`socketlab_closes_total{code="1003",endpoint="/ws/casefold"} 1`,
+		`socketlab_drops_total{endpoint="/ws/casefold",reason="binary"} 1`,
+		`socketlab_upgrades_refused_total{endpoint="/ws/casefold",reason="origin"} 1`,
+		`socketlab_connections{endpoint="/ws/casefold"} 0`,
+		`go_goroutines`,
+	}
+	var body string
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		_, body = get(t, "http://"+s.addr+"/metrics")
+		missing := ""
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				missing = w
+			}
+		}
+		if missing == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/metrics lacks %q:\n%s", missing, grepSocketlab(body))
+		}
+		time.Sleep(20 * time.Millisecond) // the close is counted when the handler finishes
+	}
+}
+
+func grepSocketlab(s string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, "socketlab_") {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
