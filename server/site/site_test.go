@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"socketlab/app/ui"
 )
 
 func get(t *testing.T, url string, header ...string) (*http.Response, string) {
@@ -114,4 +116,16 @@ func grepSocketlab(s string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestPagesPreRender: every page is rendered on the server, so it is
+// readable before the wasm loads (and by crawlers).
+func TestPagesPreRender(t *testing.T) {
+	s := startSite(t, Config{})
+	for _, p := range ui.Paths() {
+		resp, body := get(t, "http://"+s.addr+p)
+		if resp.StatusCode != 200 || !strings.Contains(body, "<h1") || !strings.Contains(body, `id="app-wasm-loader"`) {
+			t.Errorf("%s: status %d, pre-rendered heading present: %v", p, resp.StatusCode, strings.Contains(body, "<h1"))
+		}
+	}
 }

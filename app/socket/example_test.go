@@ -1,0 +1,59 @@
+package socket_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/coder/websocket"
+
+	"socketlab/app/socket"
+)
+
+// A Conn that sends a greeting each time it connects and prints what comes
+// back. The same code runs in the browser (compiled to wasm) and natively.
+func Example() {
+	// A tiny echo server to talk to.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		_, b, _ := c.Read(r.Context())
+		c.Write(r.Context(), websocket.MessageText, []byte(strings.ToUpper(string(b))))
+		c.Close(websocket.StatusNormalClosure, "bye") // 1000: the client stops
+	}))
+	defer srv.Close()
+
+	conn := socket.New("ws"+strings.TrimPrefix(srv.URL, "http"), socket.Options{
+		OnOpen:    func(ctx context.Context, c *socket.Conn) { c.Send(ctx, []byte("hello")) },
+		OnMessage: func(_ bool, data []byte) { fmt.Println("received:", string(data)) },
+		OnStatus:  func(s socket.Status) { fmt.Println("status:", s) },
+	})
+	conn.Run(context.Background()) // returns after the server's 1000 close
+	code, reason := conn.LastClose()
+	fmt.Println("closed:", code, reason)
+	// Output:
+	// status: connecting
+	// status: open
+	// received: HELLO
+	// status: closed
+	// closed: 1000 bye
+}
+
+// The inspector keeps what crossed the wire for a person to read.
+func ExampleInspector() {
+	in := socket.NewInspector(100)
+	in.Record(socket.Frame{Dir: socket.Sent, Data: `{"type":"say","text":"hi"}`, Size: 26})
+	for _, e := range in.Entries() {
+		fmt.Printf("%d %s %d B\n%s\n", e.N, e.Dir, e.Size, e.Pretty)
+	}
+	// Output:
+	// 1 sent 26 B
+	// {
+	//   "type": "say",
+	//   "text": "hi"
+	// }
+}
