@@ -43,7 +43,7 @@ vet:
 	GOOS=js GOARCH=wasm $(GO) vet ./app/...
 
 unit: $(WASM).br
-	$(GO) test -race $$($(GO) list ./... | grep -v /e2e)
+	$(GO) test -race $$($(GO) list ./... | grep -v '/e2e$$')
 
 # Every fuzz target, briefly: enough to catch a regression on the seed
 # corpus plus some fresh inputs, cheap enough for CI.
@@ -58,6 +58,14 @@ fuzz:
 
 e2e: $(WASM).br
 	$(GO) test -count=1 -timeout 15m ./e2e
+
+## bench: measure speed, memory and size; writes BENCH.md (under 10 minutes)
+bench: $(WASM).br
+	$(GO) run ./e2e/bench -out BENCH.md
+
+## bench-quick: the same with short runs (under a minute), for development
+bench-quick: $(WASM).br
+	$(GO) run ./e2e/bench -quick -out BENCH.md
 
 clean:
 	rm -rf bin web/dist/app.wasm* e2e/artifacts

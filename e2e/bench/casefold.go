@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"runtime/pprof"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"golang.org/x/text/cases"
+
+	"socketlab/server/site"
+)
+
+// bareCasefold is the baseline: the least a casefold server can be — accept,
+// read, fold, write — with none of socketlab's checks, limits or logging.
+func bareCasefold(w http.ResponseWriter, r *http.Request) {
+	c, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		return
+	}
+	defer c.CloseNow()
+	c.SetReadLimit(128 << 10)
+	fold := cases.Fold()
+	for {
+		_, b, err := c.Read(r.Context())
+		if err != nil {
+			return
+		}
+		if err := c.Write(r.Context(), websocket.MessageText, fold.Bytes(b)); err != nil {
+			return
+		}
+	}
+}
+
+// startSocketlab runs the real server in-process on loopback. The casefold
+// rate limit (200/s a connection by default) is lifted: it would measure the
+// limiter, not the server.
+func startSocketlab(ctx context.Context) (addr string, stop func(), err error) {
+	s, err := site.New(site.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), CasefoldRate: 1e9})
+	if err != nil {
+		return "", nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { s.Serve(ctx, ln); close(done) }()
+	return ln.Addr().String(), func() { cancel(); <-done }, nil
+}
+
+func startBare() (addr string, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(bareCasefold)}
+	go srv.Serve(ln)
+	return ln.Addr().String(), func() { srv.Close() }, nil
+}
+
+// loadResult is one casefold load run.
+type loadResult struct {
+	requests int
+	lat      latencies
+	elapsed  time.Duration
+	errors   int
+}
+
+// casefoldLoad runs conns clients, each sending a request and waiting for its
+// reply in a loop, for d (and at most maxReq requests per client).
+func casefoldLoad(ctx context.Context, url string, conns int, d time.Duration) (loadResult, error) {
+	if err := checkLoopback(url); err != nil {
+		return loadResult{}, err
+	}
+	const maxReq = 2_000_000
+	payload := []byte("Hello WORLD, Straße ΣΑΣ ﬁ")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var res loadResult
+	clients := make([]*websocket.Conn, conns)
+	for i := range clients {
+		c, _, err := websocket.Dial(ctx, url, nil)
+		if err != nil {
+			return res, fmt.Errorf("dial %d: %w", i, err)
+		}
+		clients[i] = c
+	}
+	start := time.Now()
+	deadline := start.Add(d)
+	for _, c := range clients {
+		wg.Go(func() {
+			defer c.CloseNow()
+			var lat latencies
+			errs := 0
+			for n := 0; n < maxReq && time.Now().Before(deadline); n++ {
+				t0 := time.Now()
+				if err := c.Write(ctx, websocket.MessageText, payload); err != nil {
+					errs++
+					break
+				}
+				if _, _, err := c.Read(ctx); err != nil {
+					errs++
+					break
+				}
+				lat = append(lat, time.Since(t0))
+			}
+			mu.Lock()
+			res.requests += len(lat)
+			res.lat = append(res.lat, lat...)
+			res.errors += errs
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	return res, nil
+}
+
+func benchCasefold(ctx context.Context, cfg config) (*section, error) {
+	sl, stopSL, err := startSocketlab(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer stopSL()
+	bare, stopBare, err := startBare()
+	if err != nil {
+		return nil, err
+	}
+	defer stopBare()
+
+	s := &section{title: "Casefold request/reply",
+		header: []string{"connections", "server", "requests/s", "p50", "p99", "vs bare"}}
+	var ratio100 float64
+	var p99at100 time.Duration
+	for _, n := range []int{1, 10, 100} {
+		var bareRate float64
+		for _, srv := range []struct{ name, addr string }{{"bare coder/websocket", bare}, {"socketlab", sl}} {
+			var prof *os.File
+			if srv.name == "socketlab" && n == 100 {
+				prof, _ = os.CreateTemp("", "casefold-*.prof")
+				pprof.StartCPUProfile(prof)
+			}
+			r, err := casefoldLoad(ctx, "ws://"+srv.addr+"/ws/casefold", n, cfg.duration)
+			if prof != nil {
+				pprof.StopCPUProfile()
+				prof.Close()
+				s.notes = append(s.notes, profileTop(prof.Name()))
+				os.Remove(prof.Name())
+			}
+			if err != nil {
+				return nil, err
+			}
+			rps := rate(r.requests, r.elapsed)
+			vs := "1.00×"
+			if srv.name == "bare coder/websocket" {
+				bareRate = rps
+			} else {
+				vs = fmt.Sprintf("%.2f×", rps/bareRate)
+				if n == 100 {
+					ratio100, p99at100 = rps/bareRate, r.lat.percentile(99)
+				}
+			}
+			s.rows = append(s.rows, []string{fmt.Sprint(n), srv.name, fmt.Sprintf("%.0f", rps),
+				ms(r.lat.percentile(50)), ms(r.lat.percentile(99)), vs})
+		}
+	}
+	s.notes = append([]string{
+		fmt.Sprintf("Target at 100 connections: ≥ 0.9× the bare baseline's throughput — %.2f×, %s; p99 ≤ 5 ms — %s, %s.",
+			ratio100, verdict(ratio100 >= 0.9), ms(p99at100), verdict(p99at100 <= 5*time.Millisecond)),
+		"Each client sends a 33-byte mixed-script text and waits for its reply before sending the next; both servers run in the bench process, so client and server share the CPUs.",
+	}, s.notes...)
+	return s, nil
+}
+
+// profileTop formats the top of a CPU profile of the 100-connection
+// socketlab run.
+func profileTop(path string) string {
+	exe, err := os.Executable()
+	if err != nil {
+		return "(profile unavailable: " + err.Error() + ")"
+	}
+	out, err := exec.Command("go", "tool", "pprof", "-top", "-nodecount=15", exe, path).Output()
+	if err != nil {
+		return "(profile unavailable: " + err.Error() + ")"
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	for i, l := range lines {
+		if strings.Contains(l, "flat%") {
+			lines = lines[i:]
+			break
+		}
+	}
+	return "CPU profile of the 100-connection socketlab run (client and server in one process), `go tool pprof -top`:\n\n```\n" +
+		strings.Join(lines, "\n") + "\n```"
+}
