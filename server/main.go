@@ -3,6 +3,7 @@
 //
 //	go run ./server              # http://localhost:8080
 //	go run ./server -addr :9000
+//	go run ./server -plot-addr localhost:9876   # netcat sources for the plot lab
 //
 // The first SIGINT or SIGTERM starts a graceful shutdown (sockets closed with
 // 1001 Going Away); a second one exits at once. The wiring lives in
@@ -27,6 +28,10 @@ func main() {
 	addr := flag.String("addr", envOr("SOCKETLAB_ADDR", "localhost:8080"), "listen `address` (env SOCKETLAB_ADDR)")
 	origins := flag.String("allowed-origins", "", "comma-separated extra `origins` allowed to open sockets (host patterns, e.g. example.com,*.example.org)")
 	maxConns := flag.Int("max-conns", 10000, "maximum concurrent sockets; more get 503 before the upgrade")
+	plotAddr := flag.String("plot-addr", "localhost:9876", "plot lab TCP ingest `address` for netcat-style sources (empty disables)")
+	plotDemo := flag.Bool("plot-demo", true, "run the plot lab's built-in demo source")
+	plotRing := flag.Int("plot-ring", 10000, "`points` kept per plot series")
+	plotMaxSeries := flag.Int("plot-max-series", 32, "maximum number of plot series")
 	logJSON := flag.Bool("log-json", false, "log JSON lines instead of text")
 	flag.Parse()
 
@@ -36,7 +41,8 @@ func main() {
 	}
 	log := slog.New(h)
 
-	cfg := site.Config{Log: log, MaxConns: *maxConns}
+	cfg := site.Config{Log: log, MaxConns: *maxConns,
+		PlotAddr: *plotAddr, PlotDemo: *plotDemo, PlotRing: *plotRing, PlotMaxSeries: *plotMaxSeries}
 	if *origins != "" {
 		cfg.AllowedOrigins = strings.Split(*origins, ",")
 	}

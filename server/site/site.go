@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"socketlab/app/msg"
@@ -14,6 +15,7 @@ import (
 	"socketlab/server/casefold"
 	"socketlab/server/conns"
 	"socketlab/server/hello"
+	"socketlab/server/plot"
 	"socketlab/web"
 )
 
@@ -26,10 +28,14 @@ type Server struct {
 	assets  *web.Assets
 	version string
 	handler http.Handler
+
+	plot   *plot.Store
+	plotLn net.Listener // nil when the TCP ingest is disabled
 }
 
 // New builds the server from cfg: it loads the embedded assets and wires
-// every route. It does not listen yet.
+// every route. It binds the plot lab's TCP port when Config.PlotAddr is set,
+// so that a port in use fails here, but serves nothing until Serve.
 func New(cfg Config) (*Server, error) {
 	cfg.setDefaults()
 	assets, err := web.Load()
@@ -46,13 +52,28 @@ func New(cfg Config) (*Server, error) {
 	s.conns = conns.NewRegistry(s.log)
 	s.conns.OriginPatterns = cfg.AllowedOrigins
 	s.conns.MaxConns = cfg.MaxConns
+	s.plot = plot.NewStore(cfg.PlotRing, cfg.PlotMaxSeries)
 	ui.Routes()
 	s.handler = s.routes()
+	if cfg.PlotAddr != "" {
+		if s.plotLn, err = net.Listen("tcp", cfg.PlotAddr); err != nil {
+			return nil, fmt.Errorf("site: plot ingest: %w", err)
+		}
+	}
 	return s, nil
 }
 
 // Version is the app version pages are served with.
 func (s *Server) Version() string { return s.version }
+
+// PlotAddr is the address the plot lab's TCP ingest listens on, or "" when
+// it is disabled.
+func (s *Server) PlotAddr() string {
+	if s.plotLn == nil {
+		return ""
+	}
+	return s.plotLn.Addr().String()
+}
 
 // Handler returns the server's root handler, for tests that use httptest.
 func (s *Server) Handler() http.Handler { return s.handler }
@@ -72,6 +93,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	s.log.Info("serving", "url", "http://"+ln.Addr().String(), "version", s.version)
+	stopPlot := s.servePlot(ctx)
+	defer stopPlot()
 
 	select {
 	case err := <-errc:
@@ -79,6 +102,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	}
 	s.log.Info("shutting down", "sockets", s.conns.Len())
+	stopPlot()
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
 	// Sockets first: http.Server.Shutdown does not know about hijacked
@@ -99,6 +123,8 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET "+msg.HelloPath, &hello.Handler{Conns: s.conns})
 	mux.Handle("GET "+msg.CasefoldPath, &casefold.Handler{Conns: s.conns, ReadLimit: s.cfg.CasefoldReadLimit})
+	mux.Handle("GET "+msg.PlotPath, &plot.Handler{Conns: s.conns, Store: s.plot})
+	mux.Handle(plot.PostPath, &plot.PostHandler{Store: s.plot, AllowedOrigins: s.cfg.AllowedOrigins})
 	mux.Handle("GET /web/", s.assets)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -108,4 +134,32 @@ func (s *Server) routes() http.Handler {
 	// go-app's scripts.
 	mux.Handle("/", pageHandler(s.assets, s.version))
 	return mux
+}
+
+// servePlot starts the plot lab's producers, the TCP ingest and the demo,
+// and returns a function that stops them and waits; it may be called more
+// than once.
+func (s *Server) servePlot(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	if s.plotLn != nil {
+		s.log.Info("plot ingest", "addr", s.plotLn.Addr().String())
+		ingest := &plot.TCPIngest{Store: s.plot, Log: s.log}
+		wg.Go(func() {
+			if err := ingest.Serve(ctx, s.plotLn); err != nil {
+				s.log.Error("plot ingest stopped", "err", err)
+			}
+		})
+	}
+	if s.cfg.PlotDemo {
+		wg.Go(func() {
+			if err := (&plot.Demo{Store: s.plot}).Run(ctx); err != nil {
+				s.log.Error("plot demo stopped", "err", err)
+			}
+		})
+	}
+	return func() {
+		cancel()
+		wg.Wait()
+	}
 }
