@@ -52,7 +52,7 @@ const (
 // are sharp on high-density screens).
 func (v *canvasView) draw(d *plotData) (st drawStats) {
 	start := time.Now()
-	if !v.el.Truthy() {
+	if v.el == nil || !v.el.Truthy() {
 		v.el = app.Window().GetElementByID("plot-canvas")
 		if !v.el.Truthy() {
 			return st
