@@ -52,7 +52,7 @@ func TestPlotDataApply(t *testing.T) {
 		t.Fatalf("after a second history: %+v %+v", l[0], l[1])
 	}
 	// Garbage ids from a confused server are ignored, not a crash.
-	d.apply(msg.PlotMessage{Type: msg.PlotBatch, Series: []msg.PlotSeries{series(-1, "x", 1, 0), series(1 << 20, "y", 1, 0)}})
+	d.apply(msg.PlotMessage{Type: msg.PlotBatch, Series: []msg.PlotSeries{series(-1, "x", 1, 0), series(1<<20, "y", 1, 0)}})
 	if len(d.series) != 2 {
 		t.Fatalf("bad ids grew the series to %d", len(d.series))
 	}
