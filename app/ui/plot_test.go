@@ -142,3 +142,34 @@ func TestAppendPath(t *testing.T) {
 		t.Fatalf("back-and-forth path has %d vertices, want 4", n)
 	}
 }
+
+func TestPlotMeter(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	var m plotMeter
+	m.reset(t0)
+	var d plotData
+	d.apply(msg.PlotMessage{Type: msg.PlotHistory, Series: []msg.PlotSeries{series(0, "a", 0, 0)}})
+	// Four seconds of 100 points and 10 frames of 2 ms per quarter second.
+	for i := 1; i <= 16; i++ {
+		pts := make([]msg.PlotPoint, 100)
+		d.apply(msg.PlotMessage{Type: msg.PlotBatch, Series: []msg.PlotSeries{series(0, "a", uint64(100*i), 0, pts...)}})
+		for range 10 {
+			m.drew(drawStats{took: 2 * time.Millisecond}, d.received)
+		}
+		m.tick(t0.Add(time.Duration(i)*plotReadoutEvery), &d)
+	}
+	if m.rate != 400 || m.drawnRate != 400 || m.fps != 40 || m.drawMS != 2 || m.seriesRate[0] != 400 {
+		t.Fatalf("rates: received %v, drawn %v, fps %v, draw %v ms, series %v; want 400, 400, 40, 2, 400",
+			m.rate, m.drawnRate, m.fps, m.drawMS, m.seriesRate[0])
+	}
+	if len(m.window) > 6 {
+		t.Fatalf("the window keeps %d samples", len(m.window))
+	}
+	// A reconnect's history restarts the counts: no negative rate.
+	d = plotData{}
+	d.apply(msg.PlotMessage{Type: msg.PlotHistory, Series: []msg.PlotSeries{series(0, "a", 5, 0)}})
+	m.tick(t0.Add(17*plotReadoutEvery), &d)
+	if m.rate < 0 || m.seriesRate[0] < 0 {
+		t.Fatalf("negative rate after a history: %v %v", m.rate, m.seriesRate[0])
+	}
+}

@@ -2,26 +2,40 @@ package ui
 
 import "time"
 
-// plotMeter turns counters into the readout's rates. It is fed on every
-// drawn frame and sampled by the readout clock; plain Go, tested natively.
+// plotMeter turns counters into the readout's rates, averaged over the
+// last second or so: frames and batches come in bursts, and a rate over a
+// single readout period would jump. It is fed on every drawn frame and
+// sampled by the readout clock; plain Go, tested natively.
 type plotMeter struct {
-	last         time.Time
-	lastRecv     uint64         // plotData.received at the last tick
-	lastDrawn    uint64         // drawnRecv at the last tick
-	lastTotals   map[int]uint64 // series totals at the last tick
-	frames       int            // frames drawn since the last tick
-	drawTime     time.Duration  // time spent drawing since the last tick
-	drawnRecv    uint64         // plotData.received as of the last frame drawn
-	rate         float64        // points/s received by this page
-	drawnRate    float64        // points/s that reached the screen
-	fps          float64        // frames drawn per second
-	drawMS       float64        // mean time to draw a frame
-	seriesRate   map[int]float64
-	lastVertices int
+	// Running totals since the page opened.
+	frames    int
+	drawTime  time.Duration
+	drawnRecv uint64 // plotData.received as of the last frame drawn
+
+	window []meterSample // oldest first, spanning about meterWindow
+
+	rate       float64 // points/s received by this page
+	drawnRate  float64 // points/s that reached the screen
+	fps        float64 // frames drawn per second
+	drawMS     float64 // mean time to draw a frame
+	seriesRate map[int]float64
+}
+
+// meterWindow is the span the rates are averaged over.
+const meterWindow = time.Second
+
+// meterSample is a snapshot of the running totals at one tick.
+type meterSample struct {
+	at        time.Time
+	received  uint64
+	drawnRecv uint64
+	frames    int
+	drawTime  time.Duration
+	totals    map[int]uint64
 }
 
 func (m *plotMeter) reset(now time.Time) {
-	*m = plotMeter{last: now, lastTotals: map[int]uint64{}, seriesRate: map[int]float64{}}
+	*m = plotMeter{seriesRate: map[int]float64{}, window: []meterSample{{at: now}}}
 }
 
 // drew records one frame that showed every point received so far.
@@ -29,27 +43,42 @@ func (m *plotMeter) drew(st drawStats, received uint64) {
 	m.frames++
 	m.drawTime += st.took
 	m.drawnRecv = received
-	m.lastVertices = st.vertices
 }
 
-// tick computes the rates over the time since the previous tick.
+// tick takes a snapshot and computes the rates since the oldest one kept.
 func (m *plotMeter) tick(now time.Time, d *plotData) {
-	dt := now.Sub(m.last).Seconds()
+	s := meterSample{at: now, received: d.received, drawnRecv: m.drawnRecv,
+		frames: m.frames, drawTime: m.drawTime, totals: map[int]uint64{}}
+	for _, sr := range d.list() {
+		s.totals[sr.id] = sr.total
+	}
+	old := m.window[0]
+	dt := now.Sub(old.at).Seconds()
 	if dt <= 0 {
 		return
 	}
-	m.rate = float64(d.received-m.lastRecv) / dt
-	m.drawnRate = float64(m.drawnRecv-m.lastDrawn) / dt
-	m.fps = float64(m.frames) / dt
-	if m.frames > 0 {
-		m.drawMS = m.drawTime.Seconds() * 1000 / float64(m.frames)
-	}
-	for _, s := range d.list() {
-		prev, ok := m.lastTotals[s.id]
-		if ok && s.total >= prev {
-			m.seriesRate[s.id] = float64(s.total-prev) / dt
+	// A history after a reconnect may restart the counts: never report a
+	// negative rate.
+	rate := func(a, b uint64) float64 {
+		if b < a {
+			return 0
 		}
-		m.lastTotals[s.id] = s.total
+		return float64(b-a) / dt
 	}
-	m.last, m.lastRecv, m.lastDrawn, m.frames, m.drawTime = now, d.received, m.drawnRecv, 0, 0
+	m.rate = rate(old.received, s.received)
+	m.drawnRate = rate(old.drawnRecv, s.drawnRecv)
+	m.fps = float64(s.frames-old.frames) / dt
+	if n := s.frames - old.frames; n > 0 {
+		m.drawMS = (s.drawTime - old.drawTime).Seconds() * 1000 / float64(n)
+	}
+	clear(m.seriesRate)
+	for id, total := range s.totals {
+		if prev, ok := old.totals[id]; ok {
+			m.seriesRate[id] = rate(prev, total)
+		}
+	}
+	m.window = append(m.window, s)
+	for len(m.window) > 1 && now.Sub(m.window[1].at) >= meterWindow {
+		m.window = m.window[1:]
+	}
 }
