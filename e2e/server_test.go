@@ -21,6 +21,7 @@ type testServer struct {
 	addr string
 	URL  string
 	log  *syncBuffer
+	site *site.Server // the running server, replaced by Start
 
 	cancel context.CancelFunc
 	done   chan error
@@ -73,6 +74,7 @@ func (s *testServer) serve(ln net.Listener) {
 		ln.Close()
 		s.t.Fatal(err)
 	}
+	s.site = srv
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel, s.done = cancel, make(chan error, 1)
 	go func() { s.done <- srv.Serve(ctx, ln) }()

@@ -3,6 +3,7 @@
 //
 //	go run ./server              # http://localhost:8080
 //	go run ./server -addr :9000
+//	go run ./server -plot-addr localhost:9876   # netcat sources for the plot lab
 //
 // The first SIGINT or SIGTERM starts a graceful shutdown (sockets closed with
 // 1001 Going Away); a second one exits at once. The wiring lives in
@@ -35,6 +36,10 @@ func main() {
 	tlsKey := flag.String("tls-key", "", "TLS private key `file` (PEM)")
 	tlsSelf := flag.Bool("tls-self-signed", false, "serve https with a certificate for localhost made at start (development only)")
 	shutdown := flag.Duration("shutdown-timeout", 4*time.Second, "how long a graceful shutdown may take before sockets are cut")
+	plotAddr := flag.String("plot-addr", "localhost:9876", "plot lab TCP ingest `address` for netcat-style sources (empty disables)")
+	plotDemo := flag.Bool("plot-demo", true, "run the plot lab's built-in demo source")
+	plotRing := flag.Int("plot-ring", 10000, "`points` kept per plot series")
+	plotMaxSeries := flag.Int("plot-max-series", 32, "maximum number of plot series")
 	logJSON := flag.Bool("log-json", false, "log JSON lines instead of text")
 	flag.Parse()
 
@@ -54,6 +59,10 @@ func main() {
 		TLSKey:            *tlsKey,
 		TLSSelfSigned:     *tlsSelf,
 		ShutdownTimeout:   *shutdown,
+		PlotAddr:          *plotAddr,
+		PlotDemo:          *plotDemo,
+		PlotRing:          *plotRing,
+		PlotMaxSeries:     *plotMaxSeries,
 	}
 	if *pingEvery == 0 {
 		cfg.PingEvery = -1

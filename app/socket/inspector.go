@@ -32,6 +32,11 @@ type Entry struct {
 	Pretty string
 }
 
+// KeepMax is how many bytes of a payload the inspector keeps; Size still
+// tells the whole length. Larger payloads are shown as received, not
+// pretty-printed.
+const KeepMax = 64 << 10
+
 // NewInspector keeps the last max frames (200 when max ≤ 0).
 func NewInspector(max int) *Inspector {
 	if max <= 0 {
@@ -47,8 +52,12 @@ func (in *Inspector) Record(f Frame) {
 		return
 	}
 	in.next++
+	if len(f.Data) > KeepMax {
+		// Keep what a person can read, not every byte of a large batch.
+		f.Data, _ = Fold(f.Data, KeepMax)
+	}
 	e := Entry{Frame: f, N: in.next, Pretty: f.Data}
-	if f.Dir != Event && !f.Binary {
+	if f.Dir != Event && !f.Binary && f.Size <= KeepMax {
 		e.Pretty = Pretty(f.Data)
 	}
 	if len(in.entries) == in.max {

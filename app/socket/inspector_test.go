@@ -57,3 +57,16 @@ func TestFold(t *testing.T) {
 		t.Fatalf("Fold of a short text = %q, %v", short, folded)
 	}
 }
+
+func TestInspectorKeepsAtMostKeepMax(t *testing.T) {
+	in := NewInspector(10)
+	big := `{"points":[` + strings.Repeat("[1,2],", 20000) + `[1,2]]}`
+	in.Record(Frame{Dir: Received, Data: big, Size: len(big)})
+	e := in.Entries()[0]
+	if len(e.Data) > KeepMax || e.Size != len(big) {
+		t.Fatalf("kept %d bytes of %d (Size %d), want at most %d kept and the true size", len(e.Data), len(big), e.Size, KeepMax)
+	}
+	if strings.Contains(e.Pretty, "\n") {
+		t.Fatal("a payload over KeepMax was pretty-printed")
+	}
+}

@@ -18,6 +18,8 @@ func labs() []lab {
 			"a server that pushed \"Hello\", then \"World\" a second later"},
 		{"/casefold", "Casefold", "Request/reply over one socket, Unicode done right, and what a server must refuse (1003, 1007, 1009).",
 			"an asyncio server returning str.casefold() of each text"},
+		{"/plot", "Plot", "Streaming with pull flow control: netcat and HTTP sources, every series live, a slow browser never drowns.",
+			"a real-time plotter fed by netcat on a TCP port"},
 	}
 }
 

@@ -63,3 +63,26 @@ var casefoldHow = howto{
    |<-- close 1003 "casefold takes text…" ---|`,
 	files: []string{"server/casefold/casefold.go", "server/casefold/fold.go", "app/ui/casefold.go", "server/casefold/testdata/casefold.py"},
 }
+
+var plotHow = howto{
+	pattern: []string{
+		"Streaming with pull flow control: the page asks for the next batch only after it has drawn the last one, " +
+			"so a slow or hidden tab is never flooded; the server keeps just a cursor for it.",
+		"The server answers a request with every point since that cursor, or holds it (up to 25 s) until there is one; " +
+			"the empty batch that ends a long wait doubles as a heartbeat. Points that fell out of the ring while the page " +
+			"was not asking are counted and reported, never silently lost.",
+		"Producers are not browsers: any TCP client (netcat) writes a series name and then \"x y\" lines; a bad line is " +
+			"answered on the same connection with its number and reason, and the source stays connected.",
+	},
+	diagram: `netcat            server                            browser
+  |-- "my source" ->|                                  |
+  |-- "1 10" ------>|<-- GET /ws/plot  Upgrade --------|
+  |-- "2 oops" ---->|--- {"type":"history",...} ------>|
+  |<- "error line 3:|                          (draw)  |
+  |   y: not a      |<-- {"type":"next"} --------------|
+  |   number" ------|--- {"type":"batch","cursor":..}->|
+  |-- "3 30" ------>|                          (draw)  |
+                    |<-- {"type":"next"} --------------|
+                    |   (nothing new: hold ≤ 25 s)     |`,
+	files: []string{"server/plot/store.go", "server/plot/handler.go", "server/plot/tcp.go", "app/msg/plot.go", "app/ui/plot.go"},
+}

@@ -31,8 +31,23 @@ func (l *live) inspector() app.UI {
 	if paused {
 		pauseLabel = "Resume"
 	}
-	return app.Details().ID("inspector").Class("panel", "inspector").Body(
-		app.Summary().Text(fmt.Sprintf("Wire inspector (%d frames)", len(entries))),
+	open := l != nil && l.inspOpen
+	if !open {
+		// A closed panel renders no rows: a busy socket (the plot lab's
+		// batches) then costs the page nothing but the count.
+		entries = nil
+	}
+	count := 0
+	if l != nil {
+		count = len(l.insp.Entries())
+	}
+	return app.Details().ID("inspector").Class("panel", "inspector").Open(open).
+		On("toggle", func(ctx app.Context, e app.Event) {
+			if l != nil {
+				l.inspOpen = ctx.JSSrc().Get("open").Bool()
+			}
+		}, scope).Body(
+		app.Summary().Text(fmt.Sprintf("Wire inspector (%d frames)", count)),
 		app.Div().Class("inspector-tools").Body(
 			app.Button().ID("inspector-pause").Class("secondary").Text(pauseLabel).
 				OnClick(func(ctx app.Context, e app.Event) {

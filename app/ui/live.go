@@ -33,6 +33,8 @@ type live struct {
 	release func()
 	// unfolded holds the numbers of inspector entries shown in full.
 	unfolded map[int]bool
+	// inspOpen is whether the inspector panel is open.
+	inspOpen bool
 }
 
 // connect starts a socket for the page at path. The callbacks in opts are

@@ -47,6 +47,17 @@ type Config struct {
 	// HeaderTimeout bounds how long a client may take to send its request
 	// headers, the WebSocket handshake included (slowloris); 0 means 10s.
 	HeaderTimeout time.Duration
+	// PlotAddr is the TCP address of the plot lab's line-protocol ingest
+	// (netcat-compatible). Empty disables it, so that tests can run many
+	// servers at once; server/main.go's -plot-addr fills it. Use port 0 to
+	// pick a free port and read it back with Server.PlotAddr.
+	PlotAddr string
+	// PlotDemo runs the plot lab's built-in demo source.
+	PlotDemo bool
+	// PlotRing is how many points each plot series keeps; 0 means 10 000.
+	PlotRing int
+	// PlotMaxSeries caps the number of plot series; 0 means 32.
+	PlotMaxSeries int
 
 	// ShutdownTimeout bounds the graceful part of a shutdown; 0 means 4s.
 	ShutdownTimeout time.Duration

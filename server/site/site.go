@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -18,6 +19,7 @@ import (
 	"socketlab/server/conns"
 	"socketlab/server/hello"
 	"socketlab/server/metrics"
+	"socketlab/server/plot"
 	"socketlab/web"
 )
 
@@ -33,10 +35,14 @@ type Server struct {
 	version string
 	handler http.Handler
 	checks  []readiness
+
+	plot   *plot.Store
+	plotLn net.Listener // nil when the TCP ingest is disabled
 }
 
 // New builds the server from cfg: it loads the embedded assets and wires
-// every route. It does not listen yet.
+// every route. It binds the plot lab's TCP port when Config.PlotAddr is set,
+// so that a port in use fails here, but serves nothing until Serve.
 func New(cfg Config) (*Server, error) {
 	cfg.setDefaults()
 	assets, err := web.Load()
@@ -61,13 +67,28 @@ func New(cfg Config) (*Server, error) {
 	if cfg.PingEvery > 0 {
 		s.conns.PingEvery, s.conns.PongTimeout = cfg.PingEvery, cfg.PongTimeout
 	}
+	s.plot = plot.NewStore(cfg.PlotRing, cfg.PlotMaxSeries)
 	ui.Routes()
 	s.handler = s.routes()
+	if cfg.PlotAddr != "" {
+		if s.plotLn, err = net.Listen("tcp", cfg.PlotAddr); err != nil {
+			return nil, fmt.Errorf("site: plot ingest: %w", err)
+		}
+	}
 	return s, nil
 }
 
 // Version is the app version pages are served with.
 func (s *Server) Version() string { return s.version }
+
+// PlotAddr is the address the plot lab's TCP ingest listens on, or "" when
+// it is disabled.
+func (s *Server) PlotAddr() string {
+	if s.plotLn == nil {
+		return ""
+	}
+	return s.plotLn.Addr().String()
+}
 
 // Handler returns the server's root handler, for tests that use httptest.
 func (s *Server) Handler() http.Handler { return s.handler }
@@ -95,6 +116,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		go func() { errc <- srv.Serve(ln) }()
 	}
 	s.log.Info("serving", "url", scheme+"://"+ln.Addr().String(), "version", s.version)
+	stopPlot := s.servePlot(ctx)
+	defer stopPlot()
 
 	select {
 	case err := <-errc:
@@ -102,6 +125,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	}
 	s.log.Info("shutting down", "sockets", s.conns.Len())
+	stopPlot()
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
 	// Sockets first: http.Server.Shutdown does not know about hijacked
@@ -123,6 +147,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET "+msg.HelloPath, &hello.Handler{Conns: s.conns})
 	mux.Handle("GET "+msg.CasefoldPath, &casefold.Handler{Conns: s.conns, ReadLimit: s.cfg.CasefoldReadLimit,
 		Rate: rate.Limit(s.cfg.CasefoldRate), Metrics: s.metrics})
+	mux.Handle("GET "+msg.PlotPath, &plot.Handler{Conns: s.conns, Store: s.plot})
+	mux.Handle(plot.PostPath, &plot.PostHandler{Store: s.plot, AllowedOrigins: s.cfg.AllowedOrigins})
 	mux.Handle("GET /web/", s.assets)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
@@ -131,4 +157,32 @@ func (s *Server) routes() http.Handler {
 	// go-app's scripts.
 	mux.Handle("/", pageHandler(s.assets, s.version))
 	return securityHeaders(mux, s.tls != nil)
+}
+
+// servePlot starts the plot lab's producers, the TCP ingest and the demo,
+// and returns a function that stops them and waits; it may be called more
+// than once.
+func (s *Server) servePlot(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	if s.plotLn != nil {
+		s.log.Info("plot ingest", "addr", s.plotLn.Addr().String())
+		ingest := &plot.TCPIngest{Store: s.plot, Log: s.log}
+		wg.Go(func() {
+			if err := ingest.Serve(ctx, s.plotLn); err != nil {
+				s.log.Error("plot ingest stopped", "err", err)
+			}
+		})
+	}
+	if s.cfg.PlotDemo {
+		wg.Go(func() {
+			if err := (&plot.Demo{Store: s.plot}).Run(ctx); err != nil {
+				s.log.Error("plot demo stopped", "err", err)
+			}
+		})
+	}
+	return func() {
+		cancel()
+		wg.Wait()
+	}
 }
