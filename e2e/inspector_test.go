@@ -24,7 +24,8 @@ func (u *user) inspectorRows() []frameRow {
 func (u *user) openInspector() {
 	u.t.Helper()
 	u.click("#inspector > summary")
-	u.waitJS("the inspector to open", `document.querySelector("#inspector").open`)
+	// Rows render once the panel is open; there is always the open event.
+	u.waitJS("the inspector to open", `document.querySelector("#inspector").open && document.querySelectorAll("#inspector .frame").length > 0`)
 }
 
 // TestInspectorCasefold: the inspector shows the exact frames of a casefold

@@ -189,7 +189,7 @@ func (p *Plot) Render() app.UI {
 						Aria("pressed", strconv.FormatBool(!s.hidden)).
 						Title("Show or hide this series").
 						OnClick(p.toggle(s.id)).Body(
-						app.Span().Class("swatch").Style("background", plotColor(s.id)).Aria("hidden", "true"),
+						app.Span().Class("swatch", plotColorClass(s.id)).Aria("hidden", "true"),
 						app.Span().Class("series-name").Text(s.name),
 					),
 					app.Span().Class("series-count").Text(strconv.FormatUint(s.total, 10)),

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"math"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -171,5 +172,20 @@ func TestPlotMeter(t *testing.T) {
 	m.tick(t0.Add(17*plotReadoutEvery), &d)
 	if m.rate < 0 || m.seriesRate[0] < 0 {
 		t.Fatalf("negative rate after a history: %v %v", m.rate, m.seriesRate[0])
+	}
+}
+
+// TestPlotColorClassesMatchCSS: every series colour has its swatch class in
+// the stylesheet, with the same colour.
+func TestPlotColorClassesMatchCSS(t *testing.T) {
+	css, err := os.ReadFile("../../web/static/app.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id := range plotColors {
+		rule := "." + plotColorClass(id) + " { background: " + plotColor(id) + "; }"
+		if !strings.Contains(string(css), rule) {
+			t.Errorf("app.css lacks %q", rule)
+		}
 	}
 }

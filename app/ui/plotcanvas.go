@@ -9,13 +9,19 @@ import (
 )
 
 // plotColors are the series colours, by series id; chosen to stay apart on
-// both the light and the dark background.
+// both the light and the dark background. web/static/app.css repeats them as
+// the classes .series-color-N for the legend swatches: the Content-Security-
+// Policy allows no inline style attributes, and a class needs none.
 var plotColors = []string{
 	"#2f7ed8", "#e4572e", "#17a673", "#c98c00", "#8e5cd9",
 	"#d6457f", "#1a9fb5", "#7a8b00", "#b5651d", "#5c6bc0",
 }
 
 func plotColor(id int) string { return plotColors[id%len(plotColors)] }
+
+// plotColorClass is the CSS class that paints a legend swatch in
+// plotColor(id).
+func plotColorClass(id int) string { return "series-color-" + strconv.Itoa(id%len(plotColors)) }
 
 // canvasView draws plotData on the page's <canvas> with the 2D context.
 //
