@@ -10,6 +10,10 @@ import (
 // the connection status, the banners (offline, update available), then the
 // page's own content. status is nil on pages without a socket.
 func frame(active string, status *socket.Status, content ...app.UI) app.UI {
+	banner := &networkBanner{}
+	if status != nil {
+		banner.Socket, banner.HasSocket = *status, true
+	}
 	return app.Div().Class("page").Body(
 		app.A().Class("skip").Href("#main").Text("Skip to content"),
 		app.Header().Class("top").Body(
@@ -31,9 +35,19 @@ func frame(active string, status *socket.Status, content ...app.UI) app.UI {
 			),
 			app.If(status != nil, func() app.UI { return statusBadge(*status) }),
 		),
-		&networkBanner{},
+		banner,
 		&updateBanner{},
 		app.Main().ID("main").Body(content...),
+		app.Footer().Class("foot").Body(
+			app.P().Body(
+				app.Text("socketlab: WebSocket patterns in full-stack Go. "),
+				app.If(app.IsClient, func() app.UI {
+					// Only the browser knows which build it runs: the
+					// service worker may serve a cached one.
+					return app.Span().Body(app.Text("Version "), app.Code().ID("version").Text(app.Getenv("GOAPP_VERSION")))
+				}),
+			),
+		),
 	)
 }
 
