@@ -116,3 +116,15 @@ func (u *user) screenshot(name string) {
 	}
 	u.t.Logf("screenshot: e2e/%s", p)
 }
+
+// evalBool evaluates a JavaScript expression that yields a boolean.
+func (u *user) evalBool(expr string) bool {
+	u.t.Helper()
+	ctx, cancel := context.WithTimeout(u.ctx, 10*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+	if err != nil {
+		u.t.Fatalf("%s: evaluating %s: %v", u.name, expr, err)
+	}
+	return v
+}
