@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -169,7 +170,12 @@ func TestOfflineReload(t *testing.T) {
 		}
 		if p.path == "/casefold" {
 			u.waitStatus("reconnecting")
-			u.screenshot("offline-casefold-375-light") // the state a person sees on a phone
+			// The state a person sees on a phone, for review.
+			for _, scheme := range []string{"light", "dark"} {
+				u.do("emulate a phone", viewport(375, 812), colorScheme(scheme))
+				u.screenshot("offline-casefold-375-" + scheme)
+			}
+			u.do("back to the desktop", viewport(1280, 800), colorScheme("light"))
 		}
 	}
 
@@ -210,6 +216,13 @@ func TestUpdateNotice(t *testing.T) {
 	notice := u.waitText("#update", "the update notice", func(s string) bool { return s != "" })
 	if !strings.Contains(notice, "Update available") {
 		t.Errorf("notice %q", notice)
+	}
+	for _, v := range []struct {
+		w, h   int64
+		scheme string
+	}{{375, 812, "light"}, {1280, 800, "dark"}} {
+		u.do("emulate", viewport(v.w, v.h), colorScheme(v.scheme))
+		u.screenshot(fmt.Sprintf("update-casefold-%d-%s", v.w, v.scheme))
 	}
 	u.click("#update-reload")
 	u.waitText("#version", "version B after the reload", func(s string) bool { return s == "B" })

@@ -18,7 +18,9 @@ func frame(active string, status *socket.Status, content ...app.UI) app.UI {
 		app.A().Class("skip").Href("#main").Text("Skip to content"),
 		app.Header().Class("top").Body(
 			app.A().Class("brand").Href("/").Body(
-				app.Img().Src("/web/icon.svg").Alt("").Width(28).Height(28),
+				// Decorative: the link is named by the text beside it. go-app
+				// drops an empty alt, so the role says it instead.
+				app.Img().Src("/web/icon.svg").Alt("").Role("presentation").Width(28).Height(28),
 				app.Span().Text("socketlab"),
 			),
 			app.Nav().Aria("label", "Labs").Body(
