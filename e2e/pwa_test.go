@@ -161,6 +161,9 @@ func TestOfflineReload(t *testing.T) {
 	srv.Stop()
 	for _, p := range offlinePages {
 		u.open(srv.URL + p.path)
+		// And reload it, as a person would press F5 on a dead server.
+		u.do("reload "+p.path, chromedp.Reload())
+		u.waitWasm()
 		if h := u.text("main h1"); !strings.Contains(h, p.heading) {
 			t.Fatalf("%s with the server down shows heading %q, want the cached page (%q)", p.path, h, p.heading)
 		}

@@ -158,15 +158,19 @@ func (b *networkBanner) Render() app.UI {
 	switch {
 	case b.browserOffline:
 		body = app.Div().ID("offline").Class("banner", "banner-offline").DataSet("reason", "network").Body(
-			app.Strong().Text("You are offline."),
-			app.Text(" Every page still opens from the app's cache, but the labs need the server: "+
-				"their sockets reconnect on their own when the network is back."),
+			app.P().Body(
+				app.Strong().Text("You are offline."),
+				app.Text(" Every page still opens from the app's cache; the labs need the network, "+
+					"and their sockets reconnect on their own when it is back."),
+			),
 		)
 	case b.serverDown:
 		body = app.Div().ID("offline").Class("banner", "banner-offline").DataSet("reason", "server").Body(
-			app.Strong().Text("Server unreachable."),
-			app.Text(" You are using the cached app: every page still opens, but nothing can be sent or received "+
-				"until the server is back. The sockets reconnect on their own."),
+			app.P().Body(
+				app.Strong().Text("Server unreachable."),
+				app.Text(" You are using the cached app: pages still open, but nothing is sent or received "+
+					"until the server is back. The sockets reconnect on their own."),
+			),
 		)
 	}
 	return app.Div().Class("banner-slot").Aria("live", "polite").Body(body)
