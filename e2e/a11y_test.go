@@ -95,3 +95,56 @@ func TestAccessibility(t *testing.T) {
 		check(u, "/casefold with the server down, "+scheme)
 	}
 }
+
+// TestFocusVisible walks the home page and the casefold lab with the Tab
+// key, as a keyboard user would: the first stop is the skip link, shown on
+// screen, and every stop after it has a visible focus ring.
+func TestFocusVisible(t *testing.T) {
+	srv := startServer(t, site.Config{})
+	type focused struct {
+		Tag      string `json:"tag"`
+		Text     string `json:"text"`
+		Ring     bool   `json:"ring"` // outline drawn, at least 2 px
+		OnScreen bool   `json:"onscreen"`
+	}
+	const probe = `(() => {
+		const el = document.activeElement;
+		const s = getComputedStyle(el);
+		const r = el.getBoundingClientRect();
+		return {
+			tag: el.tagName.toLowerCase(), text: (el.innerText || el.placeholder || "").trim().slice(0, 40),
+			ring: s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2,
+			onscreen: r.width > 0 && r.height > 0 && r.right > 0 && r.bottom > 0 && r.left < innerWidth && r.top < innerHeight,
+		};
+	})()`
+	for _, scheme := range []string{"light", "dark"} {
+		u := newUser(t, "keyboard-"+scheme)
+		u.do("emulate", colorScheme(scheme))
+		for _, path := range []string{"/", "/casefold"} {
+			u.open(srv.URL + path)
+			for i := range 6 {
+				u.do("press Tab", chromedp.KeyEvent("\t"))
+				ctx, cancel := context.WithTimeout(u.ctx, 10*time.Second)
+				f, err := chromedp.Run(ctx, chromedp.Evaluate[focused](probe))
+				cancel()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if f.Tag == "body" {
+					break // past the last control
+				}
+				if i == 0 && f.Text != "Skip to content" {
+					t.Errorf("%s: first Tab stop is %s %q, want the skip link", path, f.Tag, f.Text)
+				}
+				if !f.Ring || !f.OnScreen {
+					t.Errorf("%s %s: Tab stop %d (%s %q): focus ring %v, on screen %v", path, scheme, i, f.Tag, f.Text, f.Ring, f.OnScreen)
+				}
+				if i == 1 {
+					name := map[string]string{"/": "home", "/casefold": "casefold"}[path]
+					u.screenshot(fmt.Sprintf("focus-%s-1280-%s", name, scheme))
+				}
+			}
+		}
+		u.checkConsole()
+	}
+}
