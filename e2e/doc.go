@@ -7,6 +7,15 @@
 // test fails, a screenshot, the browser console and the server log are
 // written to e2e/artifacts/<test name>/.
 //
+// Some tests leave pictures for a person whether they pass or not:
+// e2e/artifacts/screens/ holds every page on a phone (375 px) and a desktop
+// (1280 px), light and dark (TestScreens), plus the loader mid-download, the
+// offline banner, the update notice and keyboard focus. TestAccessibility
+// runs axe-core (vendored in testdata/axe-core) over every page and fails on
+// serious or critical violations. The PWA tests (pwa_test.go) stop the
+// server for real to prove the offline cache, and restart it with another
+// Version to prove the update notice.
+//
 // Run them with `make test` (which builds the wasm they serve first) or
 // `go test ./e2e` after `make build`. Without Chrome or Chromium they skip,
 // unless CI or E2E is set, in which case they fail: a CI log must show them

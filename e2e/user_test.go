@@ -31,10 +31,18 @@ type user struct {
 // screenshot and the console log in e2e/artifacts/<test>/.
 func newUser(t *testing.T, name string) *user {
 	t.Helper()
+	return newUserWith(t, name, chromedp.WithNewBrowserContext())
+}
+
+// newUserWith is newUser with other context options: the installability
+// test needs Chrome's default (not off-the-record) profile, where
+// Page.getInstallabilityErrors answers at all.
+func newUserWith(t *testing.T, name string, opts ...chromedp.ContextOption) *user {
+	t.Helper()
 	if browser == nil {
 		t.Skip(skipReason)
 	}
-	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	ctx, cancel := chromedp.NewContext(browser, opts...)
 	u := &user{t: t, name: name, ctx: ctx}
 	consoleEv := chromedp.Events(ctx, runtime.ConsoleAPICalled)
 	exceptions := chromedp.Events(ctx, runtime.ExceptionThrown)

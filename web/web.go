@@ -107,6 +107,11 @@ func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.serveWasm(w, r)
 		return
 	}
+	if name == "" || strings.HasSuffix(name, "/") {
+		// No directory listings: only named files are assets.
+		http.NotFound(w, r)
+		return
+	}
 	// Revalidate rather than cache blindly: the service worker keeps its own
 	// copy for offline use, and an ETag makes revalidation a 304.
 	w.Header().Set("Cache-Control", "no-cache")
@@ -133,7 +138,7 @@ func (a *Assets) serveWasm(w http.ResponseWriter, r *http.Request) {
 		h.Set("Content-Encoding", enc)
 	}
 	h.Set("ETag", etag)
-	if r.Header.Get("If-None-Match") == etag {
+	if etagMatches(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -145,25 +150,64 @@ func (a *Assets) serveWasm(w http.ResponseWriter, r *http.Request) {
 	w.Write(body)
 }
 
-// negotiate picks brotli, then gzip, from an Accept-Encoding header, among
-// the copies that exist; "" means identity. q=0 excludes a coding.
+// negotiate picks the content coding of app.wasm from an Accept-Encoding
+// header (RFC 9110, section 12.5.3) among the copies that exist; "" means
+// identity. The client's q-values decide; on a tie the smaller copy wins
+// (brotli, then gzip). q=0 excludes a coding, "*" stands for every coding
+// not named, and identity is the fallback when nothing else is acceptable.
 func negotiate(header string, have map[string][]byte) string {
-	ok := map[string]bool{}
+	q := map[string]float64{}
+	star := -1.0 // q of "*", -1 when absent
 	for _, part := range strings.Split(header, ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		name, params, _ := strings.Cut(part, ";")
 		name = strings.ToLower(strings.TrimSpace(name))
-		q := 1.0
-		if v, found := strings.CutPrefix(strings.TrimSpace(params), "q="); found {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
+		if name == "" {
+			continue
+		}
+		weight := 1.0
+		for _, p := range strings.Split(params, ";") {
+			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+			if strings.EqualFold(strings.TrimSpace(k), "q") {
+				f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				if err != nil || f < 0 || f > 1 {
+					f = 0 // a malformed weight accepts nothing rather than everything
+				}
+				weight = f
 			}
 		}
-		ok[name] = q > 0
+		if name == "*" {
+			star = weight
+			continue
+		}
+		q[name] = weight
 	}
+	weight := func(enc string) float64 {
+		if w, ok := q[enc]; ok {
+			return w
+		}
+		return max(star, 0)
+	}
+	best, bestQ := "", 0.0
 	for _, enc := range []string{"br", "gzip"} {
-		if ok[enc] && have[enc] != nil {
-			return enc
+		if w := weight(enc); have[enc] != nil && w > bestQ {
+			best, bestQ = enc, w
 		}
 	}
-	return ""
+	if w, named := q["identity"]; named && w > bestQ {
+		return ""
+	}
+	return best
+}
+
+// etagMatches reports whether an If-None-Match header matches etag, with
+// the weak comparison RFC 9110 prescribes for it: a list of tags, W/
+// prefixes ignored, or "*".
+func etagMatches(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == etag {
+			return true
+		}
+	}
+	return false
 }

@@ -10,11 +10,17 @@ import (
 // the connection status, the banners (offline, update available), then the
 // page's own content. status is nil on pages without a socket.
 func frame(active string, status *socket.Status, content ...app.UI) app.UI {
+	banner := &networkBanner{}
+	if status != nil {
+		banner.Socket, banner.HasSocket = *status, true
+	}
 	return app.Div().Class("page").Body(
 		app.A().Class("skip").Href("#main").Text("Skip to content"),
 		app.Header().Class("top").Body(
 			app.A().Class("brand").Href("/").Body(
-				app.Img().Src("/web/icon.svg").Alt("").Width(28).Height(28),
+				// Decorative: the link is named by the text beside it. go-app
+				// drops an empty alt, so the role says it instead.
+				app.Img().Src("/web/icon.svg").Alt("").Role("presentation").Width(28).Height(28),
 				app.Span().Text("socketlab"),
 			),
 			app.Nav().Aria("label", "Labs").Body(
@@ -31,9 +37,19 @@ func frame(active string, status *socket.Status, content ...app.UI) app.UI {
 			),
 			app.If(status != nil, func() app.UI { return statusBadge(*status) }),
 		),
-		&networkBanner{},
+		banner,
 		&updateBanner{},
 		app.Main().ID("main").Body(content...),
+		app.Footer().Class("foot").Body(
+			app.P().Body(
+				app.Text("socketlab: WebSocket patterns in full-stack Go. "),
+				app.If(app.IsClient, func() app.UI {
+					// Only the browser knows which build it runs: the
+					// service worker may serve a cached one.
+					return app.Span().Body(app.Text("Version "), app.Code().ID("version").Text(app.Getenv("GOAPP_VERSION")))
+				}),
+			),
+		),
 	)
 }
 

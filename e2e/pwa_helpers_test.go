@@ -1,0 +1,130 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"socketlab/app/ui"
+)
+
+// consoleErrors returns what the page logged with console.error and every
+// uncaught exception, so far.
+func (u *user) consoleErrors() []string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	var errs []string
+	for _, line := range u.console {
+		if strings.Contains(line, " console.error: ") || strings.Contains(line, " exception: ") {
+			errs = append(errs, line)
+		}
+	}
+	return errs
+}
+
+// checkConsole fails the test if the page logged an error or threw.
+func (u *user) checkConsole() {
+	u.t.Helper()
+	if errs := u.consoleErrors(); len(errs) > 0 {
+		u.t.Errorf("%s: console errors:\n%s", u.name, strings.Join(errs, "\n"))
+	}
+}
+
+// waitOfflineReady waits until the page is controlled by go-app's service
+// worker and the worker's cache holds every page and app.wasm. go-app's
+// worker activates before its cache is filled (its install handler does not
+// extend the event), so "controller is set" alone is not enough: a server
+// stopped too early would leave pages out of the cache.
+func (u *user) waitOfflineReady() {
+	u.t.Helper()
+	paths, _ := json.Marshal(append(ui.Paths(), "/web/app.wasm", "/app.js", "/web/app.css"))
+	expr := fmt.Sprintf(`(async (paths) => {
+		const deadline = Date.now() + 20000;
+		let why = "no service worker controls the page";
+		while (Date.now() < deadline) {
+			if (navigator.serviceWorker.controller) {
+				const name = "app-" + goappGetenv("GOAPP_VERSION");
+				why = "no cache " + name;
+				if (await caches.has(name)) {
+					const keys = (await (await caches.open(name)).keys()).map(r => new URL(r.url).pathname);
+					const missing = paths.filter(p => !keys.includes(p));
+					if (missing.length === 0) {
+						return "";
+					}
+					why = "not cached: " + missing.join(" ");
+				}
+			}
+			await new Promise(r => setTimeout(r, 100));
+		}
+		return why;
+	})(%s)`, paths)
+	ctx, cancel := context.WithTimeout(u.ctx, 30*time.Second)
+	defer cancel()
+	why, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		u.t.Fatalf("%s: waiting for the offline cache: %v", u.name, err)
+	}
+	if why != "" {
+		u.t.Fatalf("%s: the app is not ready for offline use: %s", u.name, why)
+	}
+}
+
+// scheme is a prefers-color-scheme value to emulate.
+func colorScheme(scheme string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+		})
+		return err
+	})
+}
+
+// viewport emulates a phone (375 px wide, touch, mobile meta viewport) or
+// a desktop window.
+func viewport(width, height int64) chromedp.Action[chromedp.Void] {
+	if width < 600 {
+		return chromedp.EmulateViewport(width, height, chromedp.EmulateMobile, chromedp.EmulateTouch)
+	}
+	return chromedp.EmulateViewport(width, height)
+}
+
+// screenshot saves a full-page PNG under e2e/artifacts/screens/ for a person
+// to look at; these are kept whether the test passes or not.
+func (u *user) screenshot(name string) {
+	u.t.Helper()
+	ctx, cancel := context.WithTimeout(u.ctx, 20*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		u.t.Fatalf("%s: screenshot %s: %v", u.name, name, err)
+	}
+	dir := filepath.Join("artifacts", "screens")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		u.t.Fatal(err)
+	}
+	p := filepath.Join(dir, name+".png")
+	if err := os.WriteFile(p, png, 0o644); err != nil {
+		u.t.Fatal(err)
+	}
+	u.t.Logf("screenshot: e2e/%s", p)
+}
+
+// evalBool evaluates a JavaScript expression that yields a boolean.
+func (u *user) evalBool(expr string) bool {
+	u.t.Helper()
+	ctx, cancel := context.WithTimeout(u.ctx, 10*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+	if err != nil {
+		u.t.Fatalf("%s: evaluating %s: %v", u.name, expr, err)
+	}
+	return v
+}

@@ -1,0 +1,63 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"socketlab/server/site"
+)
+
+// screenPages are the pages photographed for review, each with what to do
+// first so the picture shows the page in use, not empty. Add /chat and
+// /plot here as they land.
+var screenPages = []struct {
+	name, path string
+	prepare    func(u *user)
+}{
+	{"home", "/", func(u *user) {}},
+	{"hello", "/hello", func(u *user) {
+		u.waitText("#hello-close", "the close", func(s string) bool { return s != "" })
+	}},
+	{"casefold", "/casefold", func(u *user) {
+		u.waitStatus("open")
+		for _, s := range []string{"Straße", "ΣΑΣ ﬁ İstanbul"} {
+			u.typeText("#casefold-input", s+"\n")
+		}
+		u.waitText("#casefold-replies", "two replies", func(s string) bool { return strings.Count(s, "→") == 2 })
+	}},
+}
+
+// screenSizes are a phone and a desktop window.
+var screenSizes = []struct{ w, h int64 }{{375, 812}, {1280, 800}}
+
+// TestScreens saves a screenshot of every page on a phone and on a
+// desktop, light and dark, to e2e/artifacts/screens/ for a person to look
+// at. It asserts what a machine can: the page fits the viewport (no
+// horizontal scrolling) and its text and background follow the scheme.
+func TestScreens(t *testing.T) {
+	srv := startServer(t, site.Config{})
+	for _, scheme := range []string{"light", "dark"} {
+		u := newUser(t, scheme)
+		for _, size := range screenSizes {
+			u.do("emulate", viewport(size.w, size.h), colorScheme(scheme))
+			for _, p := range screenPages {
+				u.open(srv.URL + p.path)
+				p.prepare(u)
+				overflow := u.evalBool(`document.documentElement.scrollWidth > document.documentElement.clientWidth`)
+				if overflow {
+					t.Errorf("%s at %d px, %s: the page scrolls sideways", p.path, size.w, scheme)
+				}
+				dark := u.evalBool(`(() => {
+					const c = getComputedStyle(document.body).backgroundColor.match(/\d+/g).map(Number);
+					return (c[0] + c[1] + c[2]) / 3 < 128;
+				})()`)
+				if dark != (scheme == "dark") {
+					t.Errorf("%s at %d px: background dark=%v under prefers-color-scheme %s", p.path, size.w, dark, scheme)
+				}
+				u.screenshot(fmt.Sprintf("%s-%d-%s", p.name, size.w, scheme))
+			}
+		}
+		u.checkConsole()
+	}
+}
