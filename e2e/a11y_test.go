@@ -55,7 +55,7 @@ func (u *user) axeRun() []axeViolation {
 // offline banner showing. Serious and critical violations fail the test;
 // the others are logged.
 func TestAccessibility(t *testing.T) {
-	srv := startServer(t, site.Config{})
+	srv := startServer(t, site.Config{PlotDemo: true})
 	check := func(u *user, where string) {
 		t.Helper()
 		for _, v := range u.axeRun() {

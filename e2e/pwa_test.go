@@ -19,12 +19,12 @@ import (
 
 // offlinePages are the routes that must reload from the service worker's
 // cache with the server down, and a word each page's heading contains.
-// Every lab belongs here: add {"/chat", "Chat"} and {"/plot", "Plot"} as
-// they land.
+// Every lab belongs here.
 var offlinePages = []struct{ path, heading string }{
 	{"/", "socketlab"},
 	{"/hello", "Hello"},
 	{"/casefold", "Casefold"},
+	{"/plot", "Plot"},
 }
 
 // TestInstallable asks Chrome itself: no installability errors, and the

@@ -9,8 +9,7 @@ import (
 )
 
 // screenPages are the pages photographed for review, each with what to do
-// first so the picture shows the page in use, not empty. Add /chat and
-// /plot here as they land.
+// first so the picture shows the page in use, not empty.
 var screenPages = []struct {
 	name, path string
 	prepare    func(u *user)
@@ -26,6 +25,9 @@ var screenPages = []struct {
 		}
 		u.waitText("#casefold-replies", "two replies", func(s string) bool { return strings.Count(s, "→") == 2 })
 	}},
+	{"plot", "/plot", func(u *user) {
+		u.waitCount("demo", "demo points", func(n int) bool { return n > 20 })
+	}},
 }
 
 // screenSizes are a phone and a desktop window.
@@ -36,7 +38,7 @@ var screenSizes = []struct{ w, h int64 }{{375, 812}, {1280, 800}}
 // at. It asserts what a machine can: the page fits the viewport (no
 // horizontal scrolling) and its text and background follow the scheme.
 func TestScreens(t *testing.T) {
-	srv := startServer(t, site.Config{})
+	srv := startServer(t, site.Config{PlotDemo: true})
 	for _, scheme := range []string{"light", "dark"} {
 		u := newUser(t, scheme)
 		for _, size := range screenSizes {
