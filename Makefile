@@ -13,7 +13,7 @@ FUZZTIME ?= 5s
 APP_SRC    := $(shell find app -name '*.go' -not -name '*_test.go') go.mod go.sum
 SERVER_SRC := $(shell find server web -name '*.go' -not -name '*_test.go') $(wildcard web/static/*)
 
-.PHONY: all build run test vet unit e2e fuzz bench bench-quick clean
+.PHONY: all build run test vet unit e2e fuzz bench bench-quick docs clean
 
 all: build
 
@@ -66,6 +66,10 @@ bench: $(WASM).br
 ## bench-quick: the same with short runs (under a minute), for development
 bench-quick: $(WASM).br
 	$(GO) run ./e2e/bench -quick -out BENCH.md
+
+## docs: refresh the README's screenshots (docs/*.png) from the e2e suite
+docs: $(WASM).br
+	SOCKETLAB_DOCS=1 $(GO) test -count=1 -run '^TestScreens$$' ./e2e
 
 clean:
 	rm -rf bin web/dist/app.wasm* e2e/artifacts

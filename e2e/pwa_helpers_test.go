@@ -117,6 +117,21 @@ func (u *user) screenshot(name string) {
 	u.t.Logf("screenshot: e2e/%s", p)
 }
 
+// copyScreenshot copies a screenshot taken by screenshot to dst.
+func (u *user) copyScreenshot(name, dst string) {
+	u.t.Helper()
+	b, err := os.ReadFile(filepath.Join("artifacts", "screens", name+".png"))
+	if err == nil {
+		err = os.MkdirAll(filepath.Dir(dst), 0o755)
+	}
+	if err == nil {
+		err = os.WriteFile(dst, b, 0o644)
+	}
+	if err != nil {
+		u.t.Fatalf("copy screenshot to %s: %v", dst, err)
+	}
+}
+
 // evalBool evaluates a JavaScript expression that yields a boolean.
 func (u *user) evalBool(expr string) bool {
 	u.t.Helper()

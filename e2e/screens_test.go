@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -57,7 +59,12 @@ func TestScreens(t *testing.T) {
 				if dark != (scheme == "dark") {
 					t.Errorf("%s at %d px: background dark=%v under prefers-color-scheme %s", p.path, size.w, dark, scheme)
 				}
-				u.screenshot(fmt.Sprintf("%s-%d-%s", p.name, size.w, scheme))
+				name := fmt.Sprintf("%s-%d-%s", p.name, size.w, scheme)
+				u.screenshot(name)
+				if os.Getenv("SOCKETLAB_DOCS") != "" && size.w == 1280 && scheme == "light" {
+					// make docs: the README's pictures of each lab.
+					u.copyScreenshot(name, filepath.Join("..", "docs", p.name+".png"))
+				}
 			}
 		}
 		u.checkConsole()
