@@ -71,5 +71,6 @@ func sections() []bench {
 	return []bench{
 		{"casefold", "Casefold request/reply", benchCasefold},
 		{"frontend", "Frontend size and load time", benchFrontend},
+		{"plot", "Plot throughput", benchPlot},
 	}
 }
