@@ -13,6 +13,7 @@
 package casefold
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -63,13 +64,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 var errClosed = errors.New("casefold: closed after a bad frame")
 
 func (h *Handler) serve(ctx context.Context, c *conns.Conn, lim *rate.Limiter) error {
+	// One input buffer, one output buffer and one folder per connection:
+	// the reply path allocates nothing per message once they have grown.
 	var f Folder
+	var buf bytes.Buffer
 	var out []byte
 	for {
-		typ, in, err := c.Read(ctx)
+		typ, err := c.ReadInto(ctx, &buf)
 		if err != nil {
 			return err
 		}
+		in := buf.Bytes()
 		if lim != nil && !lim.Allow() {
 			h.Metrics.Drop(msg.CasefoldPath, "rate")
 			c.Close(websocket.StatusPolicyViolation, fmt.Sprintf("rate limit: over %g messages a second", float64(lim.Limit())))

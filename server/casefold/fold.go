@@ -15,21 +15,22 @@ import (
 // the reply path free of per-message setup. It is not safe for concurrent use.
 // The zero value is ready to use.
 type Folder struct {
-	c     cases.Caser
-	ready bool
+	// t holds the Caser as an interface once, so that passing it to
+	// transformAppend does not box a copy of it on every call.
+	t transform.Transformer
 }
 
 // Append appends the case folding of the UTF-8 text src to dst and returns
 // the extended slice.
 func (f *Folder) Append(dst, src []byte) []byte {
-	if !f.ready {
-		f.c, f.ready = cases.Fold(), true
+	if f.t == nil {
+		f.t = cases.Fold()
 	}
-	f.c.Reset()
+	f.t.Reset()
 	// Folding can grow text (ß → ss, ΐ → three code points); transform.Append
 	// loops on ErrShortDst growing dst as needed.
 	start := len(dst)
-	out, _, err := transformAppend(f.c, dst, src)
+	out, _, err := transformAppend(f.t, dst, src)
 	if err != nil {
 		// cases does not fail on any input; keep the text rather than drop it.
 		return append(dst[:start], src...)

@@ -151,3 +151,24 @@ func TestFoldEveryCodePoint(t *testing.T) {
 		t.Errorf("... %d code points differ in all", bad)
 	}
 }
+
+func BenchmarkFoldAppend(b *testing.B) {
+	var f Folder
+	in := []byte("Hello WORLD, Straße ΣΑΣ ﬁ")
+	out := f.Append(nil, in)
+	b.ReportAllocs()
+	for b.Loop() {
+		out = f.Append(out[:0], in)
+	}
+}
+
+// TestFoldReusesBuffer: with a buffer of the right size, folding allocates
+// nothing — the casefold reply path is allocation-free per message.
+func TestFoldReusesBuffer(t *testing.T) {
+	var f Folder
+	in := []byte("Hello WORLD, Straße ΣΑΣ ﬁ")
+	out := f.Append(nil, in)
+	if n := testing.AllocsPerRun(100, func() { out = f.Append(out[:0], in) }); n != 0 {
+		t.Fatalf("Folder.Append allocates %.1f times per call with a reused buffer", n)
+	}
+}

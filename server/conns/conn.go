@@ -1,6 +1,7 @@
 package conns
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -48,6 +49,23 @@ func (c *Conn) Read(ctx context.Context) (websocket.MessageType, []byte, error) 
 		c.reg.Metrics.In(c.Endpoint, len(data))
 	}
 	return typ, data, err
+}
+
+// ReadInto reads one message into buf, replacing its contents and reusing
+// its memory: a handler that reads in a loop allocates nothing per message
+// once buf has grown to its working size (Read allocates a new slice each
+// time).
+func (c *Conn) ReadInto(ctx context.Context, buf *bytes.Buffer) (websocket.MessageType, error) {
+	buf.Reset()
+	typ, r, err := c.Conn.Reader(ctx)
+	if err != nil {
+		return typ, err
+	}
+	if _, err := buf.ReadFrom(r); err != nil {
+		return typ, err
+	}
+	c.reg.Metrics.In(c.Endpoint, buf.Len())
+	return typ, nil
 }
 
 // Write writes one message, counting it for metrics.
