@@ -28,6 +28,8 @@ func main() {
 	origins := flag.String("allowed-origins", "", "comma-separated extra `origins` allowed to open sockets (host patterns, e.g. example.com,*.example.org)")
 	maxConns := flag.Int("max-conns", 10000, "maximum concurrent sockets; more get 503 before the upgrade")
 	logJSON := flag.Bool("log-json", false, "log JSON lines instead of text")
+	dataDir := flag.String("data", envOr("SOCKETLAB_DATA", "./data"), "`directory` of the chat's embedded NATS JetStream store, locked while the server runs (env SOCKETLAB_DATA)")
+	natsURL := flag.String("nats-url", envOr("SOCKETLAB_NATS_URL", ""), "external NATS `URL` with JetStream for the chat instead of the embedded server; replicas on one NATS share one chat (env SOCKETLAB_NATS_URL)")
 	flag.Parse()
 
 	var h slog.Handler = slog.NewTextHandler(os.Stderr, nil)
@@ -36,7 +38,7 @@ func main() {
 	}
 	log := slog.New(h)
 
-	cfg := site.Config{Log: log, MaxConns: *maxConns}
+	cfg := site.Config{Log: log, MaxConns: *maxConns, DataDir: *dataDir, NATSURL: *natsURL}
 	if *origins != "" {
 		cfg.AllowedOrigins = strings.Split(*origins, ",")
 	}

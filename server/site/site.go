@@ -12,8 +12,10 @@ import (
 	"socketlab/app/msg"
 	"socketlab/app/ui"
 	"socketlab/server/casefold"
+	"socketlab/server/chat"
 	"socketlab/server/conns"
 	"socketlab/server/hello"
+	"socketlab/server/natsstore"
 	"socketlab/web"
 )
 
@@ -26,10 +28,13 @@ type Server struct {
 	assets  *web.Assets
 	version string
 	handler http.Handler
+	store   *natsstore.Store
+	chat    *chat.Handler
 }
 
-// New builds the server from cfg: it loads the embedded assets and wires
-// every route. It does not listen yet.
+// New builds the server from cfg: it loads the embedded assets, opens the
+// chat store and wires every route. It does not listen yet. Serve closes
+// what New opened; call Close instead if Serve is never called.
 func New(cfg Config) (*Server, error) {
 	cfg.setDefaults()
 	assets, err := web.Load()
@@ -46,6 +51,14 @@ func New(cfg Config) (*Server, error) {
 	s.conns = conns.NewRegistry(s.log)
 	s.conns.OriginPatterns = cfg.AllowedOrigins
 	s.conns.MaxConns = cfg.MaxConns
+	s.store, err = natsstore.Open(context.Background(), natsstore.Options{DataDir: cfg.DataDir, URL: cfg.NATSURL, Log: s.log})
+	if err != nil {
+		return nil, fmt.Errorf("site: chat store: %w", err)
+	}
+	if s.chat, err = chat.New(s.conns, s.store, cfg.Chat, s.log); err != nil {
+		s.store.Close()
+		return nil, fmt.Errorf("site: %w", err)
+	}
 	ui.Routes()
 	s.handler = s.routes()
 	return s, nil
@@ -85,20 +98,36 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	// connections and would otherwise wait for nothing while they are cut.
 	errSockets := s.conns.Shutdown(sctx)
 	errHTTP := srv.Shutdown(sctx)
+	// The chat store last: the sockets that wrote to it are gone now.
+	errStore := s.Close()
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("site: serve: %w", err)
 	}
-	if err := errors.Join(errSockets, errHTTP); err != nil {
+	if err := errors.Join(errSockets, errHTTP, errStore); err != nil {
 		return fmt.Errorf("site: shutdown: %w", err)
 	}
 	s.log.Info("stopped")
 	return nil
 }
 
+// Close stops the chat's fan-out and closes its store, releasing the data
+// directory. Serve calls it on shutdown; call it yourself only for a Server
+// that was never served. It is idempotent.
+func (s *Server) Close() error {
+	if s.store == nil {
+		return nil
+	}
+	s.chat.Close()
+	err := s.store.Close()
+	s.store = nil
+	return err
+}
+
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET "+msg.HelloPath, &hello.Handler{Conns: s.conns})
 	mux.Handle("GET "+msg.CasefoldPath, &casefold.Handler{Conns: s.conns, ReadLimit: s.cfg.CasefoldReadLimit})
+	mux.Handle("GET "+msg.ChatPath, s.chat)
 	mux.Handle("GET /web/", s.assets)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
