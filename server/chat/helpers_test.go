@@ -73,7 +73,8 @@ type tclient struct {
 	next   int   // waitFor scans from here
 	err    error // why the read loop ended
 	notify chan struct{}
-	gate   chan struct{} // when non-nil, reading waits until it is closed
+	gate   chan struct{} // when non-nil, reading waits until open is called
+	opened sync.Once
 	done   chan struct{}
 }
 
@@ -92,7 +93,7 @@ func dialWith(t *testing.T, url, name string, httpc *http.Client, gate chan stru
 	ws.SetReadLimit(msg.ChatReadLimit)
 	c := &tclient{t: t, name: name, ws: ws, notify: make(chan struct{}, 1), gate: gate, done: make(chan struct{})}
 	go c.read()
-	t.Cleanup(func() { ws.CloseNow(); <-c.done })
+	t.Cleanup(func() { c.open(); ws.CloseNow(); <-c.done })
 	return c
 }
 
@@ -117,6 +118,13 @@ func (c *tclient) read() {
 		c.got = append(c.got, env)
 		c.mu.Unlock()
 		c.poke()
+	}
+}
+
+// open lets a gated client start reading.
+func (c *tclient) open() {
+	if c.gate != nil {
+		c.opened.Do(func() { close(c.gate) })
 	}
 }
 
