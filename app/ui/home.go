@@ -18,6 +18,8 @@ func labs() []lab {
 			"a server that pushed \"Hello\", then \"World\" a second later"},
 		{"/casefold", "Casefold", "Request/reply over one socket, Unicode done right, and what a server must refuse (1003, 1007, 1009).",
 			"an asyncio server returning str.casefold() of each text"},
+		{"/chat", "Chat", "Broadcast done right: rooms, presence, history in NATS JetStream, one order for everyone, reconnect without loss, an offline outbox.",
+			"a minimal broadcast chat that lost messages and could not carry long ones"},
 	}
 }
 

@@ -18,6 +18,7 @@ func pages() []page {
 		{"/", "Home", func() app.Composer { return &Home{} }},
 		{"/hello", "Hello", func() app.Composer { return &Hello{} }},
 		{"/casefold", "Casefold", func() app.Composer { return &Casefold{} }},
+		{"/chat", "Chat", func() app.Composer { return &Chat{} }},
 	}
 }
 
