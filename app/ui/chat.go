@@ -36,8 +36,9 @@ type Chat struct {
 	atBottom bool
 	retrying bool
 
-	sock *live
-	outq chan []byte // frames to send, in order, by one goroutine
+	sock     *live
+	outq     chan []byte // frames to send, in order, by one goroutine
+	unlisten func()
 }
 
 var pingFrame = mustJSON(msg.Chat{Type: msg.ChatPing})
@@ -85,6 +86,7 @@ func (c *Chat) OnMount(ctx app.Context) {
 			}
 		},
 	})
+	c.listenEnter(ctx)
 	// One goroutine sends, so frames leave in the order they were queued.
 	c.outq = make(chan []byte, 1024)
 	q, conn := c.outq, c.sock.conn
@@ -98,6 +100,9 @@ func (c *Chat) OnMount(ctx app.Context) {
 // OnDismount closes the socket.
 func (c *Chat) OnDismount() {
 	c.sock.stop()
+	if c.unlisten != nil {
+		c.unlisten()
+	}
 	if c.outq != nil {
 		close(c.outq)
 		c.outq = nil
@@ -177,8 +182,12 @@ func (c *Chat) leave(ctx app.Context, e app.Event) {
 	c.send(c.sess.Leave())
 }
 
-func (c *Chat) say(ctx app.Context, e app.Event) {
+func (c *Chat) submit(ctx app.Context, e app.Event) {
 	e.PreventDefault()
+	c.say(ctx)
+}
+
+func (c *Chat) say(ctx app.Context) {
 	env, now, err := c.sess.Say(c.text, time.Now())
 	if err != nil {
 		c.sendErr = err.Detail
@@ -192,10 +201,44 @@ func (c *Chat) say(ctx app.Context, e app.Event) {
 	c.scrollIfAtBottom(ctx)
 }
 
-// onKey sends on Enter; Shift+Enter makes a new line.
-func (c *Chat) onKey(ctx app.Context, e app.Event) {
-	if e.Get("key").String() == "Enter" && !e.Get("shiftKey").Bool() && !e.Get("isComposing").Bool() {
-		c.say(ctx, e)
+// listenEnter makes Enter in the message box send, and Shift+Enter make a
+// new line. go-app runs event handlers later, on its UI goroutine, when the
+// browser has already inserted the newline; so these listeners are called
+// by the browser directly, cancel the key at once and then hand over. The
+// line break is also refused at beforeinput: some key sources (DevTools
+// automation among them) deliver the character apart from the keydown.
+func (c *Chat) listenEnter(ctx app.Context) {
+	swallow := false // the Enter being typed was a send: no line break
+	onKey := app.FuncOf(func(_ app.Value, args []app.Value) any {
+		e := args[0]
+		swallow = false
+		if e.Get("key").String() != "Enter" || e.Get("shiftKey").Bool() || e.Get("isComposing").Bool() ||
+			e.Get("target").Get("id").String() != "chat-input" {
+			return nil
+		}
+		e.Call("preventDefault")
+		swallow = true
+		ctx.Dispatch(func(ctx app.Context) { c.say(ctx) })
+		return nil
+	})
+	onInput := app.FuncOf(func(_ app.Value, args []app.Value) any {
+		e := args[0]
+		switch e.Get("inputType").String() {
+		case "insertLineBreak", "insertParagraph":
+			if swallow && e.Get("target").Get("id").String() == "chat-input" {
+				e.Call("preventDefault")
+			}
+		}
+		swallow = false
+		return nil
+	})
+	app.Window().Call("addEventListener", "keydown", onKey)
+	app.Window().Call("addEventListener", "beforeinput", onInput)
+	c.unlisten = func() {
+		app.Window().Call("removeEventListener", "keydown", onKey)
+		app.Window().Call("removeEventListener", "beforeinput", onInput)
+		onKey.Release()
+		onInput.Release()
 	}
 }
 
@@ -237,10 +280,10 @@ func (c *Chat) Render() app.UI {
 				app.Ol().ID("chat-pending").Class("log", "chat-pending").Body(
 					app.Range(outgoing).Slice(func(i int) app.UI { return c.renderOut(outgoing[i]) }),
 				),
-				app.Form().ID("chat-compose").Class("chat-compose").OnSubmit(c.say).Body(
+				app.Form().ID("chat-compose").Class("chat-compose").OnSubmit(c.submit).Body(
 					app.Label().For("chat-input").Class("visually-hidden").Text("Message"),
 					app.Textarea().ID("chat-input").Rows(2).Placeholder("Message (Enter sends, Shift+Enter for a new line)").
-						Text(c.text).OnInput(c.ValueTo(&c.text)).OnKeyDown(c.onKey),
+						Text(c.text).OnInput(c.ValueTo(&c.text)),
 					app.Button().ID("chat-send").Type("submit").Disabled(nick == "").Text("Send"),
 					app.Span().ID("chat-count").Class(countClass(count)).Text(fmt.Sprintf("%d / %d", count, msg.ChatMaxText)),
 				),
