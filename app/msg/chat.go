@@ -115,8 +115,8 @@ const (
 //	                                   messages in seq order, and seq only
 //	                                   grows. time is Unix milliseconds.
 //	synced   {room, seq}               the catch-up after a join is complete;
-//	                                   seq is the last one it delivered.
-//	                                   Live messages follow.
+//	                                   seq is the client's cursor now. Live
+//	                                   messages follow.
 //	ack      {room, id, seq}           the message the client sent with id is
 //	                                   stored as seq (also for a resend of a
 //	                                   message already stored).
@@ -134,27 +134,35 @@ const (
 // that drops and reconnects joins with since = the last seq it saw and gets
 // exactly what it missed.
 //
+// Every envelope but ping counts against a per-connection rate; over it,
+// the answer is an error rate_limited (with the say's id) and nothing else
+// happens: resend later.
+//
 // The server closes a connection whose send queue overflows (it reads too
 // slowly to keep up with the room) with CloseTooSlow, 4008 "too slow:
 // reconnect and catch up". Nothing is lost: the client reconnects and
 // catches up with since. A frame larger than ChatReadLimit is closed with
 // 1009 by the WebSocket layer.
 //
-// An example exchange, ada joining the lobby where bob already is (→ is
-// client to server):
+// An example exchange, recorded from the server: ada joins the lobby,
+// where bob said "hi all" before (→ is client to server, the token is
+// shortened):
 //
 //	→ {"type":"join","room":"lobby","nick":"ada","token":"Zk3…","since":0}
 //	← {"type":"welcome","room":"lobby","nick":"ada"}
-//	← {"type":"msg","room":"lobby","seq":41,"id":"q9…","nick":"bob","text":"hi all","time":1767225600000}
-//	← {"type":"synced","room":"lobby","seq":41}
+//	← {"type":"msg","room":"lobby","nick":"bob","id":"q9Xc2","text":"hi all","seq":1,"time":1795492794317}
+//	← {"type":"synced","room":"lobby","seq":1}
 //	← {"type":"presence","room":"lobby","nicks":["ada","bob"]}
-//	→ {"type":"say","room":"lobby","id":"x7…","text":"hello bob"}
-//	← {"type":"msg","room":"lobby","seq":42,"id":"x7…","nick":"ada","text":"hello bob","time":1767225601234}
-//	← {"type":"ack","room":"lobby","id":"x7…","seq":42}
-//	→ {"type":"say","room":"lobby","id":"x8…","text":"   "}
-//	← {"type":"error","code":"empty","detail":"the message is empty","id":"x8…","room":"lobby"}
+//	→ {"type":"say","room":"lobby","id":"x7Rt1","text":"hello bob"}
+//	← {"type":"ack","room":"lobby","id":"x7Rt1","seq":2}
+//	← {"type":"msg","room":"lobby","nick":"ada","id":"x7Rt1","text":"hello bob","seq":2,"time":1795492794327}
+//	→ {"type":"say","room":"lobby","id":"x8Kp4","text":"   "}
+//	← {"type":"error","room":"lobby","id":"x8Kp4","code":"empty","detail":"the message is empty"}
 //	→ {"type":"ping"}
 //	← {"type":"pong"}
+//
+// The ack and the msg of one's own say may come in either order: the ack
+// answers the say, the msg comes from the stream like everyone's.
 type Chat struct {
 	Type   string   `json:"type"`
 	Room   string   `json:"room,omitempty"`
