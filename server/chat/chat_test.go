@@ -29,9 +29,11 @@ func TestConversationPresenceHistory(t *testing.T) {
 	if ack.ID != "a1" || ack.Seq == 0 || m.Seq != ack.Seq || m.Nick != "ada" || m.Text != "hello bob" || m.ID != "a1" || m.Time == 0 {
 		t.Fatalf("ack %+v, message %+v", ack, m)
 	}
-	ada.waitFor("her own message, from the stream", isType(msg.ChatMsg))
+	// The ack and her own message (from the stream) come in either order.
+	waitUntil(t, "ada's own message, from the stream", func() bool { return len(ada.msgs("lobby")) == 1 })
 	bob.say("lobby", "b1", "hi ada")
-	if m := ada.waitFor("bob's reply", isType(msg.ChatMsg)); m.Text != "hi ada" || m.Seq <= ack.Seq {
+	waitUntil(t, "bob's reply", func() bool { return len(ada.msgs("lobby")) == 2 })
+	if m := ada.msgs("lobby")[1]; m.Text != "hi ada" || m.Seq <= ack.Seq || m.Nick != "bob" {
 		t.Fatalf("reply %+v", m)
 	}
 
