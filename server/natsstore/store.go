@@ -130,8 +130,6 @@ func (s *Store) startEmbedded(dir string) error {
 		JetStream:  true,
 		StoreDir:   filepath.Join(dir, "jetstream"),
 		NoSigs:     true,
-		// Leave the in-process client plenty of room for history reads.
-		MaxPayload: 1 << 20,
 	})
 	if err != nil {
 		return fmt.Errorf("natsstore: embedded server: %w", err)
