@@ -228,12 +228,12 @@ func writeArtifact(t *testing.T, name string, data []byte) {
 	t.Logf("artifact: e2e/%s", p)
 }
 
-// evalString evaluates a JavaScript expression that yields a string.
+// evalString evaluates a JavaScript expression and returns it as a string.
 func (u *user) evalString(expr string) string {
 	u.t.Helper()
 	ctx, cancel := context.WithTimeout(u.ctx, 10*time.Second)
 	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`String(`+expr+`)`))
 	if err != nil {
 		u.t.Fatalf("%s: evaluating %s: %v", u.name, expr, err)
 	}

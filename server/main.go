@@ -41,6 +41,8 @@ func main() {
 	plotRing := flag.Int("plot-ring", 10000, "`points` kept per plot series")
 	plotMaxSeries := flag.Int("plot-max-series", 32, "maximum number of plot series")
 	logJSON := flag.Bool("log-json", false, "log JSON lines instead of text")
+	dataDir := flag.String("data", envOr("SOCKETLAB_DATA", "./data"), "`directory` of the chat's embedded NATS JetStream store, locked while the server runs (env SOCKETLAB_DATA)")
+	natsURL := flag.String("nats-url", envOr("SOCKETLAB_NATS_URL", ""), "external NATS `URL` with JetStream for the chat instead of the embedded server; replicas on one NATS share one chat (env SOCKETLAB_NATS_URL)")
 	flag.Parse()
 
 	var h slog.Handler = slog.NewTextHandler(os.Stderr, nil)
@@ -63,6 +65,8 @@ func main() {
 		PlotDemo:          *plotDemo,
 		PlotRing:          *plotRing,
 		PlotMaxSeries:     *plotMaxSeries,
+		DataDir:           *dataDir,
+		NATSURL:           *natsURL,
 	}
 	if *pingEvery == 0 {
 		cfg.PingEvery = -1

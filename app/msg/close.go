@@ -36,6 +36,7 @@ var closeNames = map[CloseCode]string{
 	CloseTooBig:          "message too big",
 	CloseInternalError:   "internal error",
 	CloseTryAgainLater:   "try again later",
+	CloseTooSlow:         "too slow",
 }
 
 // String returns the code with its RFC 6455 name, such as "1000 normal closure".

@@ -20,6 +20,8 @@ func labs() []lab {
 			"an asyncio server returning str.casefold() of each text"},
 		{"/plot", "Plot", "Streaming with pull flow control: netcat and HTTP sources, every series live, a slow browser never drowns.",
 			"a real-time plotter fed by netcat on a TCP port"},
+		{"/chat", "Chat", "Broadcast done right: rooms, presence, history in NATS JetStream, one order for everyone, reconnect without loss, an offline outbox.",
+			"a minimal broadcast chat that lost messages and could not carry long ones"},
 	}
 }
 

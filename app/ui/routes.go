@@ -19,6 +19,7 @@ func pages() []page {
 		{"/hello", "Hello", func() app.Composer { return &Hello{} }},
 		{"/casefold", "Casefold", func() app.Composer { return &Casefold{} }},
 		{"/plot", "Plot", func() app.Composer { return &Plot{} }},
+		{"/chat", "Chat", func() app.Composer { return &Chat{} }},
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"crypto/tls"
 	"log/slog"
 	"time"
+
+	"socketlab/server/chat"
 )
 
 // Config is everything the server can be told. The zero value of each field
@@ -58,6 +60,18 @@ type Config struct {
 	PlotRing int
 	// PlotMaxSeries caps the number of plot series; 0 means 32.
 	PlotMaxSeries int
+	// DataDir holds the chat's embedded NATS JetStream store; the server
+	// locks it, so a second server on the same directory fails at start.
+	// Empty means a temporary directory removed at shutdown: the chat
+	// then forgets everything when the server stops (the tests' default).
+	DataDir string
+	// NATSURL, when set, is an external NATS server with JetStream used
+	// instead of the embedded one; several servers on one NATS share one
+	// chat.
+	NATSURL string
+	// Chat holds the chat's limits (rate, send queue, …); zero fields are
+	// defaults.
+	Chat chat.Options
 
 	// ShutdownTimeout bounds the graceful part of a shutdown; 0 means 4s.
 	ShutdownTimeout time.Duration

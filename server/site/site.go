@@ -16,9 +16,11 @@ import (
 	"socketlab/app/msg"
 	"socketlab/app/ui"
 	"socketlab/server/casefold"
+	"socketlab/server/chat"
 	"socketlab/server/conns"
 	"socketlab/server/hello"
 	"socketlab/server/metrics"
+	"socketlab/server/natsstore"
 	"socketlab/server/plot"
 	"socketlab/web"
 )
@@ -38,11 +40,16 @@ type Server struct {
 
 	plot   *plot.Store
 	plotLn net.Listener // nil when the TCP ingest is disabled
+
+	store *natsstore.Store
+	chat  *chat.Handler
 }
 
-// New builds the server from cfg: it loads the embedded assets and wires
-// every route. It binds the plot lab's TCP port when Config.PlotAddr is set,
-// so that a port in use fails here, but serves nothing until Serve.
+// New builds the server from cfg: it loads the embedded assets, opens the
+// chat store, binds the plot lab's TCP port when Config.PlotAddr is set (so
+// that a port in use fails here) and wires every route. It serves nothing
+// until Serve. Serve closes what New opened; call Close instead if Serve is
+// never called.
 func New(cfg Config) (*Server, error) {
 	cfg.setDefaults()
 	assets, err := web.Load()
@@ -68,10 +75,19 @@ func New(cfg Config) (*Server, error) {
 		s.conns.PingEvery, s.conns.PongTimeout = cfg.PingEvery, cfg.PongTimeout
 	}
 	s.plot = plot.NewStore(cfg.PlotRing, cfg.PlotMaxSeries)
+	s.store, err = natsstore.Open(context.Background(), natsstore.Options{DataDir: cfg.DataDir, URL: cfg.NATSURL, Log: s.log})
+	if err != nil {
+		return nil, fmt.Errorf("site: chat store: %w", err)
+	}
+	if s.chat, err = chat.New(s.conns, s.store, cfg.Chat, s.log); err != nil {
+		s.store.Close()
+		return nil, fmt.Errorf("site: %w", err)
+	}
 	ui.Routes()
 	s.handler = s.routes()
 	if cfg.PlotAddr != "" {
 		if s.plotLn, err = net.Listen("tcp", cfg.PlotAddr); err != nil {
+			s.store.Close()
 			return nil, fmt.Errorf("site: plot ingest: %w", err)
 		}
 	}
@@ -121,6 +137,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 
 	select {
 	case err := <-errc:
+		s.Close()
 		return fmt.Errorf("site: serve: %w", err)
 	case <-ctx.Done():
 	}
@@ -132,14 +149,32 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	// connections and would otherwise wait for nothing while they are cut.
 	errSockets := s.conns.Shutdown(sctx)
 	errHTTP := srv.Shutdown(sctx)
+	// The chat store last: the sockets that wrote to it are gone now.
+	errStore := s.Close()
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("site: serve: %w", err)
 	}
-	if err := errors.Join(errSockets, errHTTP); err != nil {
+	if err := errors.Join(errSockets, errHTTP, errStore); err != nil {
 		return fmt.Errorf("site: shutdown: %w", err)
 	}
 	s.log.Info("stopped")
 	return nil
+}
+
+// Close stops the chat's fan-out and closes its store, releasing the data
+// directory. Serve calls it on shutdown; call it yourself only for a Server
+// that was never served. It is idempotent.
+func (s *Server) Close() error {
+	if s.plotLn != nil {
+		s.plotLn.Close() // already closed if Serve ran; harmless then
+	}
+	if s.store == nil {
+		return nil
+	}
+	s.chat.Close()
+	err := s.store.Close()
+	s.store = nil
+	return err
 }
 
 func (s *Server) routes() http.Handler {
@@ -149,6 +184,7 @@ func (s *Server) routes() http.Handler {
 		Rate: rate.Limit(s.cfg.CasefoldRate), Metrics: s.metrics})
 	mux.Handle("GET "+msg.PlotPath, &plot.Handler{Conns: s.conns, Store: s.plot})
 	mux.Handle(plot.PostPath, &plot.PostHandler{Store: s.plot, AllowedOrigins: s.cfg.AllowedOrigins})
+	mux.Handle("GET "+msg.ChatPath, s.chat)
 	mux.Handle("GET /web/", s.assets)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)

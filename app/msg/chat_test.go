@@ -1,0 +1,120 @@
+package msg
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+const testToken = "tok_0123456789abcdef"
+
+func TestDecodeChatValid(t *testing.T) {
+	for _, in := range []string{
+		`{"type":"join","room":"lobby","nick":"ada","token":"` + testToken + `"}`,
+		`{"type":"join","room":"r-2","nick":"Zoë Ünal","token":"` + testToken + `","since":42,"extra":true}`,
+		`{"type":"say","room":"lobby","id":"abc","text":"hi"}`,
+		`{"type":"say","room":"lobby","id":"abc","text":"` + strings.Repeat("é", ChatMaxText) + `"}`,
+		`{"type":"say","room":"lobby","id":"abc","text":"` + strings.Repeat("😀", ChatMaxText) + `"}`,
+		`{"type":"leave","room":"lobby"}`,
+		`{"type":"ping"}`,
+	} {
+		c, err := DecodeChat([]byte(in))
+		if err != nil {
+			t.Errorf("DecodeChat(%.60s): %v", in, err)
+			continue
+		}
+		if c.Type == "" {
+			t.Errorf("DecodeChat(%.60s): empty type", in)
+		}
+	}
+}
+
+func TestDecodeChatInvalid(t *testing.T) {
+	long := strings.Repeat("x", ChatMaxText+1)
+	for _, c := range []struct {
+		in, code, id string
+	}{
+		{`not json`, ErrBadJSON, ""},
+		{`[1,2]`, ErrBadJSON, ""},
+		{`{"type":"say","room":"lobby","id":"a","text":5}`, ErrBadJSON, ""},
+		{`{"type":"join","room":"lobby","nick":"ada","token":"` + testToken + `","since":-1}`, ErrBadJSON, ""},
+		{`{}`, ErrUnknownType, ""},
+		{`{"type":"shout"}`, ErrUnknownType, ""},
+		{`{"type":"welcome","room":"lobby"}`, ErrUnknownType, ""}, // a server type
+		{`{"type":"join","nick":"ada","token":"` + testToken + `"}`, ErrMissingField, ""},
+		{`{"type":"join","room":"lobby","token":"` + testToken + `"}`, ErrMissingField, ""},
+		{`{"type":"join","room":"lobby","nick":"ada"}`, ErrMissingField, ""},
+		{`{"type":"join","room":"Lobby","nick":"ada","token":"` + testToken + `"}`, ErrBadRoom, ""},
+		{`{"type":"join","room":"a.b","nick":"ada","token":"` + testToken + `"}`, ErrBadRoom, ""},
+		{`{"type":"join","room":"-a","nick":"ada","token":"` + testToken + `"}`, ErrBadRoom, ""},
+		{`{"type":"join","room":"` + strings.Repeat("a", ChatMaxRoom+1) + `","nick":"ada","token":"` + testToken + `"}`, ErrBadRoom, ""},
+		{`{"type":"join","room":"lobby","nick":"<b>ada</b>","token":"` + testToken + `"}`, ErrBadNick, ""},
+		{`{"type":"join","room":"lobby","nick":" ada","token":"` + testToken + `"}`, ErrBadNick, ""},
+		{`{"type":"join","room":"lobby","nick":"a  b","token":"` + testToken + `"}`, ErrBadNick, ""},
+		{`{"type":"join","room":"lobby","nick":"` + strings.Repeat("a", ChatMaxNick+1) + `","token":"` + testToken + `"}`, ErrBadNick, ""},
+		{`{"type":"join","room":"lobby","nick":"ada","token":"short"}`, ErrBadToken, ""},
+		{`{"type":"join","room":"lobby","nick":"ada","token":"` + testToken + `!!"}`, ErrBadToken, ""},
+		{`{"type":"say","room":"lobby","text":"hi"}`, ErrMissingField, ""},
+		{`{"type":"say","room":"lobby","id":"a"}`, ErrMissingField, "a"},
+		{`{"type":"say","id":"a","text":"hi"}`, ErrMissingField, "a"},
+		{`{"type":"say","room":"lobby","id":"a b","text":"hi"}`, ErrBadID, ""},
+		{`{"type":"say","room":"lobby","id":"a","text":" \n\t "}`, ErrEmpty, "a"},
+		{`{"type":"say","room":"lobby","id":"a","text":"` + long + `"}`, ErrTooLong, "a"},
+		{`{"type":"say","room":"LOBBY","id":"a","text":"hi"}`, ErrBadRoom, "a"},
+		{`{"type":"leave"}`, ErrMissingField, ""},
+		{`{"type":"leave","room":"x y"}`, ErrBadRoom, ""},
+	} {
+		_, err := DecodeChat([]byte(c.in))
+		if err == nil {
+			t.Errorf("DecodeChat(%.70s) = ok, want %s", c.in, c.code)
+			continue
+		}
+		if err.Code != c.code || err.ID != c.id {
+			t.Errorf("DecodeChat(%.70s) = %s (id %q), want %s (id %q)", c.in, err, err.ID, c.code, c.id)
+		}
+		if err.Detail == "" || !utf8.ValidString(err.Detail) || len(err.Detail) > 300 {
+			t.Errorf("DecodeChat(%.70s): detail %q is not a short readable sentence", c.in, err.Detail)
+		}
+		env := err.Envelope()
+		if env.Type != ChatError || env.Code != c.code {
+			t.Errorf("Envelope() = %+v", env)
+		}
+	}
+}
+
+func TestValidTextCountsCharacters(t *testing.T) {
+	// 8 000 characters of 4 bytes each are 32 000 bytes and still fine;
+	// the limit is about what a person typed, not about bytes.
+	if err := ValidText(strings.Repeat("😀", ChatMaxText)); err != nil {
+		t.Errorf("8000 emoji: %v", err)
+	}
+	err := ValidText(strings.Repeat("a", ChatMaxText+1))
+	if err == nil || err.Code != ErrTooLong || !strings.Contains(err.Detail, "8001") {
+		t.Errorf("8001 characters: %v", err)
+	}
+	// The worst case still fits the read limit: every character escaped.
+	env, _ := json.Marshal(Chat{Type: ChatSay, Room: "lobby", ID: strings.Repeat("a", ChatMaxID), Text: strings.Repeat("\u2028", ChatMaxText)})
+	if len(env) > ChatReadLimit {
+		t.Errorf("a maximal say is %d bytes, over ChatReadLimit %d", len(env), ChatReadLimit)
+	}
+}
+
+func TestNickKey(t *testing.T) {
+	if NickKey("Ada") != NickKey("ada") || NickKey("ada") == NickKey("bob") {
+		t.Error("NickKey must fold case and nothing else")
+	}
+}
+
+func ExampleDecodeChat() {
+	c, err := DecodeChat([]byte(`{"type":"say","room":"lobby","id":"m1","text":"hello"}`))
+	fmt.Println(c.Type, c.Room, c.ID, c.Text, err == nil)
+
+	_, err = DecodeChat([]byte(`{"type":"say","room":"lobby","id":"m2","text":"   "}`))
+	reply, _ := json.Marshal(err.Envelope())
+	fmt.Println(string(reply))
+	// Output:
+	// say lobby m1 hello true
+	// {"type":"error","room":"lobby","id":"m2","code":"empty","detail":"the message is empty"}
+}

@@ -1,0 +1,355 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"socketlab/app/chat"
+	"socketlab/app/msg"
+	"socketlab/app/socket"
+)
+
+// Chat is the chat lab's page: pick a room and a nickname, see who is
+// there, read the room's history and talk. What is typed while the
+// connection is down waits in an outbox (kept in localStorage) and is sent
+// once when it returns. The state lives in app/chat's Session; this file
+// only draws it and wires it to the socket. The server side is server/chat.
+type Chat struct {
+	app.Compo
+	status socket.Status
+	sess   *chat.Session
+
+	room, nick string // the identity form's fields
+	text       string // the message being typed
+	formErr    string
+	sendErr    string
+	closeNote  string
+
+	// atBottom is whether the message list was scrolled to its end: new
+	// messages scroll it only then, so reading back is not interrupted.
+	atBottom bool
+	retrying bool
+
+	sock     *live
+	outq     chan []byte // frames to send, in order, by one goroutine
+	unlisten func()
+}
+
+var pingFrame = mustJSON(msg.Chat{Type: msg.ChatPing})
+
+func mustJSON(v msg.Chat) []byte {
+	b, _ := json.Marshal(v)
+	return b
+}
+
+// OnMount loads the session and opens the socket; a session with a
+// nickname joins at once.
+func (c *Chat) OnMount(ctx app.Context) {
+	c.sess = chat.NewSession(ctx.LocalStorage())
+	c.room, c.nick, c.atBottom = c.sess.Room(), c.sess.Nick(), true
+	c.sock = connect(ctx, msg.ChatPath, socket.Options{
+		Ping:      pingFrame,
+		ReadLimit: msg.ChatReadLimit,
+		OnStatus: func(s socket.Status) {
+			c.status = s
+			if s != socket.Open {
+				c.sess.Disconnected()
+			}
+		},
+		// OnOpen runs on the socket's goroutine, before any message is
+		// delivered; the session is safe to use from there.
+		OnOpen: func(octx context.Context, conn *socket.Conn) {
+			if j, ok := c.sess.Join(); ok {
+				conn.Send(octx, mustJSON(j))
+			}
+		},
+		OnMessage: func(_ bool, data []byte) { c.receive(ctx, data) },
+		OnFrame: func(f socket.Frame) {
+			if f.Dir != socket.Event {
+				return
+			}
+			switch {
+			case f.Code == int(msg.CloseTooSlow):
+				c.closeNote = fmt.Sprintf("The server closed the connection (%v: %s). Reconnecting; missed messages will be caught up.",
+					msg.CloseCode(f.Code), msg.CloseTooSlowReason)
+			case f.Code != 0 && f.Code != int(msg.CloseNormal):
+				_, reason := c.sock.conn.LastClose()
+				c.closeNote = fmt.Sprintf("Connection lost (%v %s). Reconnecting; nothing you type is lost.", msg.CloseCode(f.Code), reason)
+			case strings.HasPrefix(f.Data, "open "):
+				c.closeNote = ""
+			}
+		},
+	})
+	c.listenEnter(ctx)
+	// One goroutine sends, so frames leave in the order they were queued.
+	c.outq = make(chan []byte, 1024)
+	q, conn := c.outq, c.sock.conn
+	ctx.Async(func() {
+		for b := range q {
+			conn.Send(context.Background(), b)
+		}
+	})
+}
+
+// OnDismount closes the socket.
+func (c *Chat) OnDismount() {
+	c.sock.stop()
+	if c.unlisten != nil {
+		c.unlisten()
+	}
+	if c.outq != nil {
+		close(c.outq)
+		c.outq = nil
+	}
+}
+
+func (c *Chat) send(envs ...msg.Chat) {
+	for _, e := range envs {
+		select {
+		case c.outq <- mustJSON(e):
+		default:
+			// Full: the message stays in the outbox and goes out after the
+			// next reconnect.
+		}
+	}
+}
+
+func (c *Chat) receive(ctx app.Context, data []byte) {
+	var env msg.Chat
+	if err := json.Unmarshal(data, &env); err != nil {
+		return
+	}
+	res := c.sess.Handle(env)
+	c.send(res.Send...)
+	if res.RetryIn > 0 && !c.retrying {
+		c.retrying = true
+		ctx.After(res.RetryIn, func(app.Context) {
+			c.retrying = false
+			c.send(c.sess.Flush()...)
+		})
+	}
+	switch env.Type {
+	case msg.ChatMsg, msg.ChatSynced:
+		c.scrollIfAtBottom(ctx)
+	case msg.ChatWelcome:
+		c.formErr = ""
+	case msg.ChatError:
+		if env.Code == msg.ErrNickTaken {
+			c.formErr = env.Detail
+		}
+	}
+}
+
+func (c *Chat) scrollIfAtBottom(ctx app.Context) {
+	if !c.atBottom {
+		return
+	}
+	ctx.Defer(func(app.Context) {
+		if el := app.Window().GetElementByID("chat-messages"); el.Truthy() {
+			el.Set("scrollTop", el.Get("scrollHeight"))
+		}
+	})
+}
+
+func (c *Chat) onScroll(ctx app.Context, e app.Event) {
+	el := ctx.JSSrc()
+	c.atBottom = el.Get("scrollTop").Float()+el.Get("clientHeight").Float() >= el.Get("scrollHeight").Float()-8
+}
+
+func (c *Chat) join(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	room := strings.ToLower(strings.TrimSpace(c.room))
+	if room == "" {
+		room = msg.ChatDefaultRoom
+	}
+	if err := c.sess.SetIdentity(room, strings.TrimSpace(c.nick)); err != nil {
+		c.formErr = err.Detail
+		return
+	}
+	c.formErr, c.room, c.atBottom = "", room, true
+	if j, ok := c.sess.Join(); ok && c.status == socket.Open {
+		c.send(j)
+	}
+}
+
+func (c *Chat) leave(ctx app.Context, e app.Event) {
+	c.send(c.sess.Leave())
+}
+
+func (c *Chat) submit(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	c.say(ctx)
+}
+
+func (c *Chat) say(ctx app.Context) {
+	env, now, err := c.sess.Say(c.text, time.Now())
+	if err != nil {
+		c.sendErr = err.Detail
+		return
+	}
+	if now {
+		c.send(env)
+	}
+	c.text, c.sendErr, c.atBottom = "", "", true
+	clearInput("chat-input")
+	c.scrollIfAtBottom(ctx)
+}
+
+// listenEnter makes Enter in the message box send, and Shift+Enter make a
+// new line. go-app runs event handlers later, on its UI goroutine, when the
+// browser has already inserted the newline; so these listeners are called
+// by the browser directly, cancel the key at once and then hand over. The
+// line break is also refused at beforeinput: some key sources (DevTools
+// automation among them) deliver the character apart from the keydown.
+func (c *Chat) listenEnter(ctx app.Context) {
+	swallow := false // the Enter being typed was a send: no line break
+	onKey := app.FuncOf(func(_ app.Value, args []app.Value) any {
+		e := args[0]
+		swallow = false
+		if e.Get("key").String() != "Enter" || e.Get("shiftKey").Bool() || e.Get("isComposing").Bool() ||
+			e.Get("target").Get("id").String() != "chat-input" {
+			return nil
+		}
+		e.Call("preventDefault")
+		swallow = true
+		ctx.Dispatch(func(ctx app.Context) { c.say(ctx) })
+		return nil
+	})
+	onInput := app.FuncOf(func(_ app.Value, args []app.Value) any {
+		e := args[0]
+		switch e.Get("inputType").String() {
+		case "insertLineBreak", "insertParagraph":
+			if swallow && e.Get("target").Get("id").String() == "chat-input" {
+				e.Call("preventDefault")
+			}
+		}
+		swallow = false
+		return nil
+	})
+	app.Window().Call("addEventListener", "keydown", onKey)
+	app.Window().Call("addEventListener", "beforeinput", onInput)
+	c.unlisten = func() {
+		app.Window().Call("removeEventListener", "keydown", onKey)
+		app.Window().Call("removeEventListener", "beforeinput", onInput)
+		onKey.Release()
+		onInput.Release()
+	}
+}
+
+// Render draws the identity form, presence, the messages, the outbox and
+// the compose form.
+func (c *Chat) Render() app.UI {
+	if c.sess == nil {
+		// Pre-rendered on the server: no session, no socket yet.
+		return frame("/chat", &c.status, app.H1().Text("Chat: rooms, presence, history"))
+	}
+	joined, nick, room := c.sess.Joined(), c.sess.Nick(), c.sess.Room()
+	lines, outgoing, presence := c.sess.Lines(), c.sess.Outgoing(), c.sess.Presence()
+	count := utf8.RuneCountInString(c.text)
+	return frame("/chat", &c.status,
+		app.H1().Text("Chat: rooms, presence, history"),
+		app.P().Class("lead").Text("Every message is stored in NATS JetStream and numbered by it, so everyone sees the same order, "+
+			"a newcomer sees the last 100, and a reconnecting client gets exactly what it missed. "+
+			"Type while offline: the message waits in your outbox and goes out once."),
+		app.Form().ID("chat-identity").Class("row", "chat-identity").OnSubmit(c.join).Body(
+			app.Label().For("chat-room").Text("Room"),
+			app.Input().ID("chat-room").Type("text").Value(c.room).Placeholder(msg.ChatDefaultRoom).
+				MaxLength(msg.ChatMaxRoom).AutoComplete(false).Spellcheck(false).OnInput(c.ValueTo(&c.room)),
+			app.Label().For("chat-nick").Text("Nickname"),
+			app.Input().ID("chat-nick").Type("text").Value(c.nick).Placeholder("your name").
+				AutoComplete(false).Spellcheck(false).OnInput(c.ValueTo(&c.nick)),
+			app.Button().ID("chat-join").Type("submit").Text("Join"),
+			app.If(c.sess.Active(), func() app.UI {
+				return app.Button().ID("chat-leave").Type("button").Class("secondary").Text("Leave").OnClick(c.leave)
+			}),
+		),
+		app.P().ID("chat-whoami").Class("muted").Text(c.whoami(joined, nick, room)),
+		app.If(c.formErr != "", func() app.UI { return app.P().ID("chat-error").Class("close-note").Text(c.formErr) }),
+		app.If(c.closeNote != "", func() app.UI { return app.P().ID("chat-close").Class("close-note").Text(c.closeNote) }),
+		app.Div().Class("chat-layout").Body(
+			app.Section().Class("chat-main").Body(
+				app.Ol().ID("chat-messages").Class("log", "chat-log").Aria("live", "polite").OnScroll(c.onScroll).Body(
+					app.Range(lines).Slice(func(i int) app.UI { return c.renderLine(lines[i], nick) }),
+				),
+				app.Ol().ID("chat-pending").Class("log", "chat-pending").Body(
+					app.Range(outgoing).Slice(func(i int) app.UI { return c.renderOut(outgoing[i]) }),
+				),
+				app.Form().ID("chat-compose").Class("chat-compose").OnSubmit(c.submit).Body(
+					app.Label().For("chat-input").Class("visually-hidden").Text("Message"),
+					app.Textarea().ID("chat-input").Rows(2).Placeholder("Message (Enter sends, Shift+Enter for a new line)").
+						Text(c.text).OnInput(c.ValueTo(&c.text)),
+					app.Button().ID("chat-send").Type("submit").Disabled(nick == "").Text("Send"),
+					app.Span().ID("chat-count").Class(countClass(count)).Text(fmt.Sprintf("%d / %d", count, msg.ChatMaxText)),
+				),
+				app.If(c.sendErr != "", func() app.UI { return app.P().ID("chat-send-error").Class("close-note").Text(c.sendErr) }),
+			),
+			app.Aside().Class("chat-side").Body(
+				app.H2().Text("In the room"),
+				app.Ul().ID("chat-presence").Class("chat-presence").Body(
+					app.Range(presence).Slice(func(i int) app.UI {
+						who := presence[i]
+						return app.Li().Body(
+							app.Span().Class("chat-who").Text(who),
+							app.If(msg.NickKey(who) == msg.NickKey(nick), func() app.UI { return app.Span().Class("muted").Text(" (you)") }),
+						)
+					}),
+				),
+			),
+		),
+	)
+}
+
+func (c *Chat) whoami(joined bool, nick, room string) string {
+	switch {
+	case nick == "":
+		return "Choose a nickname to join."
+	case joined:
+		return "You are " + nick + " in #" + room + "."
+	case c.sess.Active():
+		return "Joining #" + room + " as " + nick + "…"
+	default:
+		return "You are not in a room."
+	}
+}
+
+func countClass(n int) string {
+	if n > msg.ChatMaxText {
+		return "chat-count over"
+	}
+	return "chat-count muted"
+}
+
+// renderLine draws one message. Text goes in as text, never as HTML, so a
+// message like <img onerror=…> shows as typed. The time is the viewer's
+// local time; the datetime attribute keeps the exact instant.
+func (c *Chat) renderLine(l chat.Line, me string) app.UI {
+	li := app.Li().Class("log-entry", "chat-msg").DataSet("seq", l.Seq)
+	if msg.NickKey(l.Nick) == msg.NickKey(me) {
+		li = li.Class("mine")
+	}
+	return li.Body(
+		app.Span().Class("chat-nick").Text(l.Nick),
+		app.Time().Class("chat-time", "muted").DateTime(l.Time.UTC().Format(time.RFC3339Nano)).Text(l.Time.Local().Format("15:04:05")),
+		app.Div().Class("chat-text").Text(l.Text),
+	)
+}
+
+func (c *Chat) renderOut(o chat.Outgoing) app.UI {
+	state := o.State.String()
+	if o.State == chat.Failed {
+		state = "not sent: " + o.Err
+	}
+	return app.Li().Class("log-entry", "chat-out", "state-"+o.State.String()).Body(
+		app.Div().Class("chat-text").Text(o.Text),
+		app.Span().Class("chat-state", "muted").Text(state),
+		app.If(o.State == chat.Failed, func() app.UI {
+			return app.Button().Class("secondary").Text("Dismiss").OnClick(func(app.Context, app.Event) { c.sess.Dismiss(o.ID) })
+		}),
+	)
+}

@@ -1,0 +1,116 @@
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	appchat "socketlab/app/chat"
+	"socketlab/app/msg"
+	"socketlab/app/socket"
+)
+
+// TestRealClientCatchesUpAfterTooSlow runs the browser's own client code
+// natively — app/socket for the connection, app/chat for the session — and
+// makes it slow: its message callback blocks while a room talks. The
+// server closes it with 4008; the socket reconnects by itself, the session
+// joins with since, and in the end it shows every message exactly once, in
+// the room's order.
+func TestRealClientCatchesUpAfterTooSlow(t *testing.T) {
+	s := startServer(t, Options{SendQueue: 8, Rate: 1e6, Burst: 1e6}, func(l net.Listener) net.Listener { return smallBuffers{l} })
+	sess := appchat.NewSession(appchat.NewMemStorage())
+	if err := sess.SetIdentity("lobby", "slow"); err != nil {
+		t.Fatal(err)
+	}
+	gate := make(chan struct{})
+	var openGate sync.Once
+	var mu sync.Mutex
+	var closes []int
+	var conn *socket.Conn
+	send := func(ctx context.Context, envs ...msg.Chat) {
+		for _, e := range envs {
+			b, _ := json.Marshal(e)
+			conn.Send(ctx, b)
+		}
+	}
+	conn = socket.New(s.url+msg.ChatPath, socket.Options{
+		ReadLimit: msg.ChatReadLimit,
+		Backoff:   socket.Backoff{Min: 10 * time.Millisecond, Max: 100 * time.Millisecond},
+		OnOpen: func(ctx context.Context, c *socket.Conn) {
+			if j, ok := sess.Join(); ok {
+				send(ctx, j)
+			}
+		},
+		OnStatus: func(st socket.Status) {
+			if st != socket.Open {
+				sess.Disconnected()
+			}
+		},
+		OnMessage: func(_ bool, data []byte) {
+			<-gate // the slow part
+			var env msg.Chat
+			if err := json.Unmarshal(data, &env); err != nil {
+				t.Errorf("undecodable frame %q", data)
+				return
+			}
+			send(context.Background(), sess.Handle(env).Send...)
+		},
+		OnFrame: func(f socket.Frame) {
+			if f.Dir == socket.Event && f.Code != 0 {
+				mu.Lock()
+				closes = append(closes, f.Code)
+				mu.Unlock()
+			}
+		},
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan struct{})
+	go func() { conn.Run(ctx); close(ran) }()
+	t.Cleanup(func() {
+		openGate.Do(func() { close(gate) })
+		cancel()
+		conn.Close()
+		<-ran
+	})
+
+	talker := dial(t, s.url, "talker")
+	talker.join("lobby", "talker", 0)
+	waitUntil(t, "both in the room", func() bool { return s.h.Stats().Clients == 2 })
+	text := strings.Repeat("y", 4000)
+	sent := 0
+	for ; s.h.Stats().TooSlow == 0; sent++ {
+		if sent == 5000 {
+			t.Fatal("the blocked client was never closed")
+		}
+		talker.say("lobby", fmt.Sprint("m", sent), text)
+		// One at a time, so that the talker (whose queue is as small) is
+		// not the slow one.
+		talker.waitFor("ack", func(e msg.Chat) bool { return e.Type == msg.ChatAck && e.ID == fmt.Sprint("m", sent) })
+	}
+	talker.say("lobby", "last", "said after the slow client was closed")
+	talker.waitFor("last ack", func(e msg.Chat) bool { return e.Type == msg.ChatAck && e.ID == "last" })
+	want := sent + 1
+	waitUntil(t, "the talker to see everything", func() bool { return len(talker.msgs("lobby")) == want })
+
+	openGate.Do(func() { close(gate) })
+	waitUntil(t, "the slow client to show every message", func() bool { return len(sess.Lines()) >= want })
+	lines, ms := sess.Lines(), talker.msgs("lobby")
+	if len(lines) != want {
+		t.Fatalf("the client shows %d lines, want %d", len(lines), want)
+	}
+	for i := range ms {
+		if lines[i].Seq != ms[i].Seq || lines[i].ID != ms[i].ID {
+			t.Fatalf("line %d is seq %d %s, want %d %s", i, lines[i].Seq, lines[i].ID, ms[i].Seq, ms[i].ID)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(closes) == 0 || closes[0] != int(msg.CloseTooSlow) {
+		t.Fatalf("close codes seen by the client: %v, want %d first", closes, msg.CloseTooSlow)
+	}
+}

@@ -1,0 +1,29 @@
+// Package chat serves the chat lab on /ws/chat: rooms, nicknames held by a
+// session token, presence, history and reconnect without loss.
+//
+// The protocol is defined in socketlab/app/msg (type Chat); this package is
+// the server half. Its shape is the one a chat needs to scale out, even in a
+// single process:
+//
+//   - A say is published to JetStream (server/natsstore) and acknowledged
+//     with the seq the stream gave it. The sender's socket does not deliver
+//     it to anyone.
+//   - The hub follows the stream with one ordered consumer and fans each
+//     message out to the sockets in its room. With several replicas on one
+//     NATS, each replica does this for its own sockets, and all of them see
+//     one order.
+//   - Each message is encoded once; the same bytes go to every socket.
+//   - Each socket has a bounded send queue and one writer goroutine. The hub
+//     never waits: a socket whose queue is full is closed with 4008 (see
+//     msg.CloseTooSlow) and catches up from history when it reconnects.
+//   - A join is served by the socket's writer: welcome, the history from
+//     the store, synced, then the live messages queued meanwhile, with the
+//     ones history already covered dropped by seq. No gap, no duplicate.
+//
+// Presence and nickname holds live in the hub's memory, so they are per
+// replica: the scale-out issue will move them to NATS (a KV bucket) so that
+// a nick is unique across replicas too.
+//
+// Its page is app/ui/chat.go; the client-side session (outbox, cursor) is
+// app/chat.
+package chat

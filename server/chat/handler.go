@@ -1,0 +1,284 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"golang.org/x/time/rate"
+
+	"socketlab/app/msg"
+	"socketlab/server/conns"
+	"socketlab/server/natsstore"
+)
+
+// Handler serves /ws/chat. Create it with New; Close it after the sockets
+// are closed and before the store.
+type Handler struct {
+	conns *conns.Registry
+	store *natsstore.Store
+	opts  Options
+	log   *slog.Logger
+	hub   *hub
+
+	stopFeed  func()
+	stopPrune context.CancelFunc
+	pruned    sync.WaitGroup
+
+	stats stats
+}
+
+// New starts following the store and returns the handler.
+func New(reg *conns.Registry, store *natsstore.Store, opts Options, log *slog.Logger) (*Handler, error) {
+	opts.setDefaults()
+	h := &Handler{conns: reg, store: store, opts: opts, log: log, hub: newHub(opts.NickHold)}
+	stop, err := store.Follow(h.hub.deliver)
+	if err != nil {
+		return nil, fmt.Errorf("chat: %w", err)
+	}
+	h.stopFeed = stop
+	ctx, cancel := context.WithCancel(context.Background())
+	h.stopPrune = cancel
+	h.pruned.Go(func() {
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case now := <-t.C:
+				h.hub.prune(now)
+			}
+		}
+	})
+	return h, nil
+}
+
+// Close stops the fan-out. Call it once the sockets are closed.
+func (h *Handler) Close() {
+	h.stopFeed()
+	h.stopPrune()
+	h.pruned.Wait()
+}
+
+// ServeHTTP upgrades the request and serves the socket until it closes.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c, err := h.conns.Accept(w, r, msg.ChatPath, conns.Options{ReadLimit: msg.ChatReadLimit})
+	if err != nil {
+		return
+	}
+	cl := newClient(c, h.opts.SendQueue, &h.hub.kicked)
+	ctx, cancel := context.WithCancel(r.Context())
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := h.writeLoop(ctx, cl); err != nil && ctx.Err() == nil {
+			c.Log().Debug("chat: writer stopped", "err", err)
+		}
+	})
+	err = h.readLoop(ctx, cl)
+	h.hub.leave(cl, false)
+	cancel()
+	wg.Wait()
+	c.Finish(err)
+}
+
+// readLoop reads envelopes and acts on them. Whatever a client sends, it
+// gets an answer and the socket stays open; only the socket ending stops
+// the loop.
+func (h *Handler) readLoop(ctx context.Context, c *client) error {
+	lim := rate.NewLimiter(rate.Limit(h.opts.Rate), h.opts.Burst)
+	reply := func(env msg.Chat) { c.push(out{frame: encode(env)}) }
+	for {
+		rctx, cancel := context.WithTimeout(ctx, h.opts.IdleTimeout)
+		typ, data, err := c.conn.Read(rctx)
+		cancel()
+		if err != nil {
+			return err
+		}
+		if typ != websocket.MessageText {
+			h.stats.refused.Add(1)
+			reply(msg.Chat{Type: msg.ChatError, Code: msg.ErrBadFrame, Detail: "binary frames are not part of the chat protocol; send JSON text"})
+			continue
+		}
+		env, cerr := msg.DecodeChat(data)
+		if cerr == nil && env.Type == msg.ChatPing {
+			// Pings are the client's heartbeat: never rate limited, or a
+			// busy client would be taken for dead.
+			reply(msg.Chat{Type: msg.ChatPong})
+			continue
+		}
+		if !lim.Allow() {
+			h.stats.limited.Add(1)
+			e := &msg.ChatErr{Code: msg.ErrRateLimited, ID: env.ID, Room: env.Room,
+				Detail: fmt.Sprintf("too many messages: at most %g a second (bursts of %d); try again in a moment", h.opts.Rate, h.opts.Burst)}
+			if cerr != nil {
+				e.ID, e.Room = cerr.ID, cerr.Room
+			}
+			reply(e.Envelope())
+			continue
+		}
+		if cerr != nil {
+			h.stats.refused.Add(1)
+			reply(cerr.Envelope())
+			continue
+		}
+		if e := h.handle(ctx, c, env); e != nil {
+			h.stats.refused.Add(1)
+			reply(e.Envelope())
+		}
+	}
+}
+
+// handle acts on a valid join, say or leave.
+func (h *Handler) handle(ctx context.Context, c *client, env msg.Chat) *msg.ChatErr {
+	switch env.Type {
+	case msg.ChatJoin:
+		return h.hub.join(c, joinReq{room: env.Room, nick: env.Nick, since: env.Since}, env.Token)
+	case msg.ChatLeave:
+		if !h.inRoom(c, env.Room) {
+			return notJoined(env)
+		}
+		h.hub.leave(c, true)
+		return nil
+	case msg.ChatSay:
+		if !h.inRoom(c, env.Room) {
+			return notJoined(env)
+		}
+		h.hub.mu.Lock()
+		nick := c.nick
+		h.hub.mu.Unlock()
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		// The sender does not deliver its own message: the stream's feed
+		// does, to everyone, the sender included, in stream order.
+		seq, dup, err := h.store.Publish(pctx, env.Room, env.ID, nick, env.Text)
+		if err != nil {
+			c.conn.Log().Warn("chat: publish", "err", err)
+			return &msg.ChatErr{Code: msg.ErrUnavailable, ID: env.ID, Room: env.Room,
+				Detail: "the message could not be stored; it will be sent again"}
+		}
+		if dup {
+			h.stats.duplicates.Add(1)
+		} else {
+			h.stats.published.Add(1)
+		}
+		c.push(out{frame: encode(msg.Chat{Type: msg.ChatAck, Room: env.Room, ID: env.ID, Seq: seq})})
+		return nil
+	}
+	return nil
+}
+
+func (h *Handler) inRoom(c *client, room string) bool {
+	h.hub.mu.Lock()
+	defer h.hub.mu.Unlock()
+	return c.room == room
+}
+
+func notJoined(env msg.Chat) *msg.ChatErr {
+	return &msg.ChatErr{Code: msg.ErrNotJoined, ID: env.ID, Room: env.Room,
+		Detail: fmt.Sprintf("you have not joined room %q; send a join first", env.Room)}
+}
+
+// errTooSlow ends a writer that closed its socket with 4008.
+var errTooSlow = errors.New("chat: closed as too slow")
+
+// writeLoop is the socket's only writer. It writes queued frames in order,
+// serves joins (history, then live), and closes the socket with 4008 when
+// the hub found its queue full.
+func (h *Handler) writeLoop(ctx context.Context, c *client) error {
+	var room string // the room of the last join served
+	var last uint64 // the last msg seq written in room
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-c.kicked:
+			return h.closeTooSlow(c)
+		case o := <-c.queue:
+			if c.isKicked() {
+				return h.closeTooSlow(c)
+			}
+			if o.join != nil {
+				var err error
+				if last, err = h.catchUp(ctx, c, o.join); err != nil {
+					if errors.Is(err, errTooSlow) {
+						return h.closeTooSlow(c)
+					}
+					if ctx.Err() == nil {
+						c.conn.Log().Warn("chat: history", "room", o.join.room, "err", err)
+						c.conn.Close(websocket.StatusTryAgainLater, "chat history unavailable: reconnect")
+					}
+					return err
+				}
+				room = o.join.room
+				continue
+			}
+			if o.seq != 0 {
+				// A message for a room left since, or one the join's
+				// history already delivered.
+				if o.room != room || o.seq <= last {
+					continue
+				}
+				last = o.seq
+			}
+			if err := h.write(ctx, c, o.frame); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (h *Handler) write(ctx context.Context, c *client, frame []byte) error {
+	wctx, cancel := context.WithTimeout(ctx, h.opts.WriteTimeout)
+	defer cancel()
+	return c.conn.Write(wctx, websocket.MessageText, frame)
+}
+
+func (h *Handler) closeTooSlow(c *client) error {
+	c.conn.Close(websocket.StatusCode(msg.CloseTooSlow), msg.CloseTooSlowReason)
+	return errTooSlow
+}
+
+// catchUp serves a join: welcome, the room's history the join asked for,
+// synced. It returns the last seq it delivered; live messages up to it are
+// then dropped as already seen.
+func (h *Handler) catchUp(ctx context.Context, c *client, j *joinReq) (uint64, error) {
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	upTo, err := h.store.LastSeq(sctx, j.room)
+	if err != nil {
+		return 0, err
+	}
+	since, reset := j.since, false
+	if since > upTo {
+		// Nothing new in this room, or the store no longer knows since.
+		streamLast, err := h.store.StreamLastSeq(sctx)
+		if err != nil {
+			return 0, err
+		}
+		if since > streamLast {
+			since, reset = 0, true
+		}
+	}
+	if err := h.write(ctx, c, encode(msg.Chat{Type: msg.ChatWelcome, Room: j.room, Nick: j.nick, Reset: reset})); err != nil {
+		return 0, err
+	}
+	last := max(since, upTo)
+	if since < upTo {
+		err = h.store.History(sctx, j.room, since, h.opts.History, upTo, func(m natsstore.Message) error {
+			if c.isKicked() {
+				return errTooSlow
+			}
+			return h.write(ctx, c, encode(m.Envelope()))
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	return last, h.write(ctx, c, encode(msg.Chat{Type: msg.ChatSynced, Room: j.room, Seq: last}))
+}

@@ -1,0 +1,269 @@
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"socketlab/app/msg"
+	"socketlab/server/conns"
+	"socketlab/server/natsstore"
+)
+
+// testServer is the real handler with a real embedded JetStream in a
+// temporary directory, behind an httptest server.
+type testServer struct {
+	h   *Handler
+	url string
+}
+
+func startServer(t *testing.T, opts Options, wrap func(net.Listener) net.Listener) *testServer {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	store, err := natsstore.Open(context.Background(), natsstore.Options{DataDir: t.TempDir(), Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := conns.NewRegistry(log)
+	h, err := New(reg, store, opts, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(h)
+	if wrap != nil {
+		srv.Listener = wrap(srv.Listener)
+	}
+	srv.Start()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		reg.Shutdown(ctx)
+		srv.Close()
+		h.Close()
+		store.Close()
+	})
+	return &testServer{h: h, url: "ws" + strings.TrimPrefix(srv.URL, "http")}
+}
+
+// testWriter sends the server's log to the test's log, shown on failure.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// tclient is a raw chat client: it records every envelope it receives.
+type tclient struct {
+	t    *testing.T
+	name string
+	ws   *websocket.Conn
+
+	mu     sync.Mutex
+	got    []msg.Chat
+	next   int   // waitFor scans from here
+	err    error // why the read loop ended
+	notify chan struct{}
+	gate   chan struct{} // when non-nil, reading waits until open is called
+	opened sync.Once
+	done   chan struct{}
+}
+
+func dial(t *testing.T, url, name string) *tclient {
+	return dialWith(t, url, name, nil, nil)
+}
+
+func dialWith(t *testing.T, url, name string, httpc *http.Client, gate chan struct{}) *tclient {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, url+msg.ChatPath, &websocket.DialOptions{HTTPClient: httpc})
+	if err != nil {
+		t.Fatalf("%s: dial: %v", name, err)
+	}
+	ws.SetReadLimit(msg.ChatReadLimit)
+	c := &tclient{t: t, name: name, ws: ws, notify: make(chan struct{}, 1), gate: gate, done: make(chan struct{})}
+	go c.read()
+	t.Cleanup(func() { c.open(); ws.CloseNow(); <-c.done })
+	return c
+}
+
+func (c *tclient) read() {
+	defer close(c.done)
+	if c.gate != nil {
+		<-c.gate
+	}
+	for {
+		typ, data, err := c.ws.Read(context.Background())
+		c.mu.Lock()
+		if err != nil {
+			c.err = err
+			c.mu.Unlock()
+			c.poke()
+			return
+		}
+		var env msg.Chat
+		if typ != websocket.MessageText || json.Unmarshal(data, &env) != nil {
+			env = msg.Chat{Type: "unreadable: " + string(data)}
+		}
+		c.got = append(c.got, env)
+		c.mu.Unlock()
+		c.poke()
+	}
+}
+
+// open lets a gated client start reading.
+func (c *tclient) open() {
+	if c.gate != nil {
+		c.opened.Do(func() { close(c.gate) })
+	}
+}
+
+func (c *tclient) poke() {
+	select {
+	case c.notify <- struct{}{}:
+	default:
+	}
+}
+
+func (c *tclient) send(env msg.Chat) {
+	c.t.Helper()
+	b, _ := json.Marshal(env)
+	c.sendRaw(websocket.MessageText, b)
+}
+
+func (c *tclient) sendRaw(typ websocket.MessageType, data []byte) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.ws.Write(ctx, typ, data); err != nil {
+		c.t.Fatalf("%s: send: %v", c.name, err)
+	}
+}
+
+// waitFor returns the first envelope, after the last one waitFor returned,
+// that matches ok. It fails the test after a deadline or when the socket
+// closes first.
+func (c *tclient) waitFor(what string, ok func(msg.Chat) bool) msg.Chat {
+	c.t.Helper()
+	deadline := time.NewTimer(15 * time.Second)
+	defer deadline.Stop()
+	for {
+		c.mu.Lock()
+		for i := c.next; i < len(c.got); i++ {
+			if ok(c.got[i]) {
+				c.next = i + 1
+				env := c.got[i]
+				c.mu.Unlock()
+				return env
+			}
+		}
+		err := c.err
+		c.mu.Unlock()
+		if err != nil {
+			c.t.Fatalf("%s: socket closed (%v) while waiting for %s", c.name, err, what)
+		}
+		select {
+		case <-c.notify:
+		case <-deadline.C:
+			c.t.Fatalf("%s: timed out waiting for %s; got %v", c.name, what, c.types())
+		}
+	}
+}
+
+// waitClosed waits for the read loop to end and returns its error.
+func (c *tclient) waitClosed() error {
+	c.t.Helper()
+	select {
+	case <-c.done:
+	case <-time.After(15 * time.Second):
+		c.t.Fatalf("%s: socket still open", c.name)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+func (c *tclient) all() []msg.Chat {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]msg.Chat(nil), c.got...)
+}
+
+func (c *tclient) types() []string {
+	var ts []string
+	for _, e := range c.all() {
+		t := e.Type
+		if e.Code != "" {
+			t += ":" + e.Code
+		}
+		ts = append(ts, t)
+	}
+	if len(ts) > 30 {
+		ts = append(ts[:10], append([]string{"…"}, ts[len(ts)-20:]...)...)
+	}
+	return ts
+}
+
+// msgs returns the msg envelopes received for room.
+func (c *tclient) msgs(room string) []msg.Chat {
+	var ms []msg.Chat
+	for _, e := range c.all() {
+		if e.Type == msg.ChatMsg && e.Room == room {
+			ms = append(ms, e)
+		}
+	}
+	return ms
+}
+
+func isType(t string) func(msg.Chat) bool { return func(e msg.Chat) bool { return e.Type == t } }
+
+func isErr(code string) func(msg.Chat) bool {
+	return func(e msg.Chat) bool { return e.Type == msg.ChatError && e.Code == code }
+}
+
+func isPresence(nicks ...string) func(msg.Chat) bool {
+	want := strings.Join(nicks, ",")
+	return func(e msg.Chat) bool { return e.Type == msg.ChatPresence && strings.Join(e.Nicks, ",") == want }
+}
+
+func token(name string) string { return "token-of-" + name + "-0123456789" }
+
+// join joins room as nick and waits for the catch-up to end.
+func (c *tclient) join(room, nick string, since uint64) {
+	c.t.Helper()
+	c.send(msg.Chat{Type: msg.ChatJoin, Room: room, Nick: nick, Token: token(c.name), Since: since})
+	c.waitFor("welcome", isType(msg.ChatWelcome))
+	c.waitFor("synced", isType(msg.ChatSynced))
+}
+
+// ping proves the socket is still usable: a ping must come back as pong.
+func (c *tclient) ping() {
+	c.t.Helper()
+	c.send(msg.Chat{Type: msg.ChatPing})
+	c.waitFor("pong", isType(msg.ChatPong))
+}
+
+func (c *tclient) say(room, id, text string) {
+	c.t.Helper()
+	c.send(msg.Chat{Type: msg.ChatSay, Room: room, ID: id, Text: text})
+}
+
+func waitUntil(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); !ok(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond) // poll interval within the deadline
+	}
+}

@@ -1,0 +1,196 @@
+package chat
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/coder/websocket"
+
+	"socketlab/app/msg"
+)
+
+// smallBuffers makes the server's socket send buffers small, so that a
+// client that stops reading backs up into the server's send queue after a
+// few frames rather than after the megabytes a loopback socket can buffer.
+type smallBuffers struct{ net.Listener }
+
+func (l smallBuffers) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetWriteBuffer(4096)
+	}
+	return c, err
+}
+
+// smallReceiveBuffer is an HTTP client whose sockets have a small receive
+// buffer, for the same reason on the client's side.
+func smallReceiveBuffer() *http.Client {
+	d := &net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) {
+			syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		})
+	}}
+	return &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+}
+
+// TestSlowConsumerIsClosedThenCatchesUp: a client that stops reading while
+// the room talks is closed with 4008 — the room does not wait for it, and
+// the others are not slowed — and, reconnecting with since, it gets every
+// message it did not see: none lost, none twice.
+func TestSlowConsumerIsClosedThenCatchesUp(t *testing.T) {
+	s := startServer(t, Options{SendQueue: 8, Rate: 1e6, Burst: 1e6}, func(l net.Listener) net.Listener { return smallBuffers{l} })
+	gate := make(chan struct{})
+	slow := dialWith(t, s.url, "slow", smallReceiveBuffer(), gate)
+	slow.send(msg.Chat{Type: msg.ChatJoin, Room: "lobby", Nick: "slow", Token: token("slow")})
+	talker := dial(t, s.url, "talker")
+	talker.join("lobby", "talker", 0)
+	waitUntil(t, "both in the room", func() bool { return s.h.Stats().Clients == 2 })
+
+	// Talk until the slow client's queue overflows.
+	text := strings.Repeat("x", 4000)
+	sent := 0
+	for ; s.h.Stats().TooSlow == 0; sent++ {
+		if sent == 5000 {
+			t.Fatal("5000 messages and the client that does not read was never closed")
+		}
+		talker.say("lobby", fmt.Sprint("m", sent), text)
+		// One at a time, so that the talker (whose queue is as small) is
+		// not the slow one.
+		talker.waitFor("ack", func(e msg.Chat) bool { return e.Type == msg.ChatAck && e.ID == fmt.Sprint("m", sent) })
+	}
+	// The room keeps going without it.
+	for i := range 5 {
+		talker.say("lobby", fmt.Sprint("after", i), "after the close")
+		talker.waitFor("ack", func(e msg.Chat) bool { return e.Type == msg.ChatAck && e.ID == fmt.Sprint("after", i) })
+	}
+	total := sent + 5
+	waitUntil(t, "the talker to see everything", func() bool { return len(talker.msgs("lobby")) == total })
+
+	// Now the slow client reads: what was buffered, then the close.
+	slow.open()
+	err := slow.waitClosed()
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) || int(ce.Code) != int(msg.CloseTooSlow) || ce.Reason != msg.CloseTooSlowReason {
+		t.Fatalf("slow client closed with %v, want %d %q", err, msg.CloseTooSlow, msg.CloseTooSlowReason)
+	}
+	seen := slow.msgs("lobby")
+	if len(seen) >= total {
+		t.Fatalf("the slow client saw all %d messages before its close: it was not slow", len(seen))
+	}
+	var last uint64
+	if len(seen) > 0 {
+		last = seen[len(seen)-1].Seq
+	}
+
+	// It reconnects with since and catches up.
+	again := dial(t, s.url, "slow")
+	again.join("lobby", "slow", last)
+	all := append(seen, again.msgs("lobby")...)
+	want := talker.msgs("lobby")
+	if len(all) != len(want) {
+		t.Fatalf("after catching up the slow client has %d messages (%d before the close), want %d", len(all), len(seen), len(want))
+	}
+	for i := range want {
+		if all[i].Seq != want[i].Seq || all[i].ID != want[i].ID {
+			t.Fatalf("message %d: %d %s, want %d %s", i, all[i].Seq, all[i].ID, want[i].Seq, want[i].ID)
+		}
+	}
+	t.Logf("closed after %d messages; %d read before the close, %d caught up", sent, len(seen), len(again.msgs("lobby")))
+}
+
+func TestRateLimitAnswersWithoutClosing(t *testing.T) {
+	// Burst 3 and a refill rate too slow to matter during the test: exactly
+	// three says pass, whatever the machine's speed.
+	s := startServer(t, Options{Rate: 1e-6, Burst: 4}, nil)
+	c := dial(t, s.url, "ada")
+	c.join("lobby", "ada", 0) // the join takes one token
+	for i := range 10 {
+		c.say("lobby", fmt.Sprint("m", i), "hi")
+	}
+	limited := 0
+	for i := range 10 {
+		e := c.waitFor("answer", func(e msg.Chat) bool { return e.ID == fmt.Sprint("m", i) && e.Type != msg.ChatMsg })
+		switch {
+		case i < 3 && e.Type == msg.ChatAck:
+		case i >= 3 && e.Type == msg.ChatError && e.Code == msg.ErrRateLimited:
+			limited++
+			if !strings.Contains(e.Detail, "too many") {
+				t.Errorf("detail %q", e.Detail)
+			}
+		default:
+			t.Fatalf("say %d answered %+v", i, e)
+		}
+	}
+	c.ping() // still open, and pings are not limited
+	if st := s.h.Stats(); st.Published != 3 || st.RateLimited != 7 || limited != 7 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+// TestMalformedEnvelopes sends every kind of bad envelope on one socket: each
+// gets an error envelope naming the problem, and the socket stays usable.
+func TestMalformedEnvelopes(t *testing.T) {
+	s := startServer(t, Options{Rate: 1e6, Burst: 1e6}, nil)
+	c := dial(t, s.url, "ada")
+	tok := token("ada")
+	say := func(room, id, text string) string {
+		b, _ := json.Marshal(msg.Chat{Type: msg.ChatSay, Room: room, ID: id, Text: text})
+		return string(b)
+	}
+	cases := []struct{ name, frame, code, id string }{
+		{"not JSON", `hello`, msg.ErrBadJSON, ""},
+		{"truncated JSON", `{"type":"join","room":"lo`, msg.ErrBadJSON, ""},
+		{"JSON array", `[]`, msg.ErrBadJSON, ""},
+		{"wrong field type", `{"type":"join","room":7}`, msg.ErrBadJSON, ""},
+		{"no type", `{"room":"lobby"}`, msg.ErrUnknownType, ""},
+		{"unknown type", `{"type":"shout"}`, msg.ErrUnknownType, ""},
+		{"server type", `{"type":"msg","room":"lobby"}`, msg.ErrUnknownType, ""},
+		{"join without room", `{"type":"join","nick":"ada","token":"` + tok + `"}`, msg.ErrMissingField, ""},
+		{"join without nick", `{"type":"join","room":"lobby","token":"` + tok + `"}`, msg.ErrMissingField, ""},
+		{"join without token", `{"type":"join","room":"lobby","nick":"ada"}`, msg.ErrMissingField, ""},
+		{"bad room", `{"type":"join","room":"../etc","nick":"ada","token":"` + tok + `"}`, msg.ErrBadRoom, ""},
+		{"subject wildcard room", `{"type":"join","room":">","nick":"ada","token":"` + tok + `"}`, msg.ErrBadRoom, ""},
+		{"bad nick", `{"type":"join","room":"lobby","nick":"<script>","token":"` + tok + `"}`, msg.ErrBadNick, ""},
+		{"bad token", `{"type":"join","room":"lobby","nick":"ada","token":"x"}`, msg.ErrBadToken, ""},
+		{"say before join", say("lobby", "m0", "hi"), msg.ErrNotJoined, "m0"},
+		{"leave before join", `{"type":"leave","room":"lobby"}`, msg.ErrNotJoined, ""},
+		{"say without id", `{"type":"say","room":"lobby","text":"hi"}`, msg.ErrMissingField, ""},
+		{"say with a bad id", say("lobby", "no spaces", "hi"), msg.ErrBadID, ""},
+		{"empty text", say("lobby", "m1", " \n "), msg.ErrEmpty, "m1"},
+		{"oversize text", say("lobby", "m2", strings.Repeat("é", msg.ChatMaxText+1)), msg.ErrTooLong, "m2"},
+	}
+	for _, tc := range cases {
+		c.sendRaw(websocket.MessageText, []byte(tc.frame))
+		e := c.waitFor(tc.name, isType(msg.ChatError))
+		if e.Code != tc.code || e.ID != tc.id || e.Detail == "" {
+			t.Errorf("%s: got %s (id %q, %q), want %s (id %q)", tc.name, e.Code, e.ID, e.Detail, tc.code, tc.id)
+		}
+		c.ping()
+	}
+	c.sendRaw(websocket.MessageBinary, []byte{0x81, 0})
+	if e := c.waitFor("binary frame", isType(msg.ChatError)); e.Code != msg.ErrBadFrame {
+		t.Errorf("binary: %+v", e)
+	}
+	c.ping()
+
+	// After all that, the socket works: join, and an exactly 8 000-character
+	// message (of 2-byte characters) arrives whole.
+	c.join("lobby", "ada", 0)
+	long := strings.Repeat("é", msg.ChatMaxText-1) + "!"
+	c.say("lobby", "long", long)
+	if m := c.waitFor("the long message", isType(msg.ChatMsg)); m.Text != long {
+		t.Fatalf("8000 characters came back as %d", len([]rune(m.Text)))
+	}
+	// A frame over the read limit is the one thing that closes: 1009.
+	c.sendRaw(websocket.MessageText, []byte(say("lobby", "huge", strings.Repeat("x", msg.ChatReadLimit+1))))
+	var ce websocket.CloseError
+	if err := c.waitClosed(); !errors.As(err, &ce) || ce.Code != websocket.StatusMessageTooBig {
+		t.Fatalf("oversize frame: %v, want 1009", err)
+	}
+}

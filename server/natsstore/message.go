@@ -1,0 +1,137 @@
+package natsstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"socketlab/app/msg"
+)
+
+// Message is one stored chat message.
+type Message struct {
+	Room string
+	Seq  uint64 // the stream sequence: the total order of all rooms
+	ID   string // the client's message id
+	Nick string
+	Text string
+	Time time.Time // when the stream stored it
+}
+
+// Envelope returns the message as the msg envelope sent to clients.
+func (m Message) Envelope() msg.Chat {
+	return msg.Chat{Type: msg.ChatMsg, Room: m.Room, Seq: m.Seq, ID: m.ID, Nick: m.Nick, Text: m.Text, Time: m.Time.UnixMilli()}
+}
+
+// body is what a stored message's payload holds; room, seq and time come
+// from the stream itself.
+type body struct {
+	ID   string `json:"id"`
+	Nick string `json:"nick"`
+	Text string `json:"text"`
+}
+
+func subject(room string) string { return subjectPrefix + room }
+
+func roomOf(subj string) (string, bool) {
+	room, ok := strings.CutPrefix(subj, subjectPrefix)
+	return room, ok && msg.ValidRoom(room) == nil
+}
+
+// decode rebuilds a Message from a stored payload. It refuses what socketlab
+// would not have written (with an external NATS, anyone can publish).
+func decode(subj string, seq uint64, ts time.Time, data []byte) (Message, error) {
+	room, ok := roomOf(subj)
+	if !ok {
+		return Message{}, fmt.Errorf("natsstore: seq %d: subject %q is not a room", seq, subj)
+	}
+	var b body
+	if err := json.Unmarshal(data, &b); err != nil {
+		return Message{}, fmt.Errorf("natsstore: seq %d: %w", seq, err)
+	}
+	if msg.ValidNick(b.Nick) != nil || msg.ValidText(b.Text) != nil {
+		return Message{}, fmt.Errorf("natsstore: seq %d: not a chat message", seq)
+	}
+	return Message{Room: room, Seq: seq, ID: b.ID, Nick: b.Nick, Text: b.Text, Time: ts}, nil
+}
+
+// Publish stores a message and returns its seq. The Nats-Msg-Id header is
+// derived from room, nick and the client's id, so a resend within the
+// duplicate window is not stored again: dup is true and seq is the seq of
+// the copy stored first. The nick is part of it so that one person cannot
+// suppress another's message by reusing its id.
+func (s *Store) Publish(ctx context.Context, room, id, nick, text string) (seq uint64, dup bool, err error) {
+	data, err := json.Marshal(body{ID: id, Nick: nick, Text: text})
+	if err != nil {
+		return 0, false, fmt.Errorf("natsstore: publish: %w", err)
+	}
+	m := nats.NewMsg(subject(room))
+	m.Data = data
+	ack, err := s.js.PublishMsg(ctx, m, jetstream.WithMsgID(room+"/"+msg.NickKey(nick)+"/"+id))
+	if err != nil {
+		return 0, false, fmt.Errorf("natsstore: publish to %s: %w", room, err)
+	}
+	return ack.Sequence, ack.Duplicate, nil
+}
+
+// Follow calls fn for every message stored from now on, in every room, in
+// stream order, from one goroutine. It is the fan-out feed: with several
+// replicas on one NATS, each follows the stream on its own. It returns once
+// the consumer exists, so nothing stored after Follow returns is missed;
+// stop ends the feed and waits for fn to return.
+func (s *Store) Follow(fn func(Message)) (stop func(), err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cons, err := s.js.OrderedConsumer(ctx, StreamName, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{subjects},
+		DeliverPolicy:  jetstream.DeliverNewPolicy,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("natsstore: follow: %w", err)
+	}
+	it, err := cons.Messages()
+	if err != nil {
+		return nil, fmt.Errorf("natsstore: follow: %w", err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			m, err := it.Next()
+			if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+				return
+			}
+			if err != nil {
+				if s.nc.IsClosed() {
+					return
+				}
+				// The ordered consumer recreates itself; do not spin while
+				// NATS is away.
+				s.log.Warn("chat feed", "err", err)
+				time.Sleep(100 * time.Millisecond)
+				continue
+			}
+			meta, err := m.Metadata()
+			if err != nil {
+				s.log.Warn("chat feed", "err", err)
+				continue
+			}
+			dm, err := decode(m.Subject(), meta.Sequence.Stream, meta.Timestamp, m.Data())
+			if err != nil {
+				s.log.Warn("chat feed: skipped", "err", err)
+				continue
+			}
+			fn(dm)
+		}
+	}()
+	return func() {
+		it.Stop()
+		<-done
+	}, nil
+}

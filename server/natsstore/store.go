@@ -1,0 +1,180 @@
+package natsstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Stream layout. Each room is one subject, so per-subject limits are
+// per-room limits and a room's history is a filtered read.
+const (
+	StreamName    = "CHAT"
+	subjectPrefix = "chat.msg."
+	subjects      = subjectPrefix + "*"
+)
+
+// Options configure Open. The zero value runs an embedded server on a
+// temporary directory that Close removes.
+type Options struct {
+	// DataDir holds the embedded server's JetStream files (in DataDir/jetstream)
+	// and the lock. Empty means a fresh temporary directory, removed by Close:
+	// history then lasts as long as the Store.
+	DataDir string
+	// URL, when set, is an external NATS server (or cluster) to use instead
+	// of the embedded one; DataDir is then ignored.
+	URL string
+	// PerRoom is how many messages each room keeps; 10 000 when zero.
+	PerRoom int64
+	// DedupWindow is how long a message id is remembered, so that a resend
+	// within it is stored once; 10 minutes when zero.
+	DedupWindow time.Duration
+	// Log receives the store's notable events and the embedded server's
+	// warnings. Default: slog.Default().
+	Log *slog.Logger
+}
+
+// Store is an open chat store. Its methods are safe for concurrent use.
+type Store struct {
+	log    *slog.Logger
+	ns     *server.Server // nil with an external URL
+	nc     *nats.Conn
+	js     jetstream.JetStream
+	stream jetstream.Stream
+	unlock func() error
+	tmpDir string // removed by Close when DataDir was empty
+}
+
+// Open starts (or connects to) NATS, and creates or updates the CHAT stream.
+// With an embedded server, a data directory already in use fails with an
+// error wrapping ErrLocked.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	if opts.PerRoom == 0 {
+		opts.PerRoom = 10000
+	}
+	if opts.DedupWindow == 0 {
+		opts.DedupWindow = 10 * time.Minute
+	}
+	s := &Store{log: opts.Log, unlock: func() error { return nil }}
+	ok := false
+	defer func() {
+		if !ok {
+			s.Close()
+		}
+	}()
+
+	var err error
+	if opts.URL != "" {
+		s.nc, err = nats.Connect(opts.URL, nats.Name("socketlab"), nats.MaxReconnects(-1))
+		if err != nil {
+			return nil, fmt.Errorf("natsstore: connect %s: %w", opts.URL, err)
+		}
+	} else if err := s.startEmbedded(opts.DataDir); err != nil {
+		return nil, err
+	}
+	if s.js, err = jetstream.New(s.nc); err != nil {
+		return nil, fmt.Errorf("natsstore: %w", err)
+	}
+	s.stream, err = s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:              StreamName,
+		Description:       "socketlab chat: one subject per room",
+		Subjects:          []string{subjects},
+		Storage:           jetstream.FileStorage,
+		Retention:         jetstream.LimitsPolicy,
+		MaxMsgsPerSubject: opts.PerRoom,
+		Discard:           jetstream.DiscardOld,
+		Duplicates:        opts.DedupWindow,
+		// History reads use direct gets: no consumer per join.
+		AllowDirect: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("natsstore: stream %s: %w", StreamName, err)
+	}
+	ok = true
+	return s, nil
+}
+
+// startEmbedded runs a NATS server in this process. It does not listen on
+// any port: the only client is this process, over an in-process pipe, so
+// parallel tests and a second instance never clash on a port.
+func (s *Store) startEmbedded(dir string) error {
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "socketlab-chat-")
+		if err != nil {
+			return fmt.Errorf("natsstore: %w", err)
+		}
+		dir, s.tmpDir = tmp, tmp
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("natsstore: data dir: %w", err)
+	}
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return err
+	}
+	s.unlock = unlock
+	ns, err := server.NewServer(&server.Options{
+		ServerName: "socketlab",
+		DontListen: true,
+		JetStream:  true,
+		StoreDir:   filepath.Join(dir, "jetstream"),
+		NoSigs:     true,
+	})
+	if err != nil {
+		return fmt.Errorf("natsstore: embedded server: %w", err)
+	}
+	ns.SetLoggerV2(&natsLog{s.log.With("component", "nats")}, false, false, false)
+	s.ns = ns
+	ns.Start()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		return errors.New("natsstore: embedded server not ready after 10s")
+	}
+	s.nc, err = nats.Connect("", nats.InProcessServer(ns), nats.Name("socketlab"))
+	if err != nil {
+		return fmt.Errorf("natsstore: in-process connect: %w", err)
+	}
+	s.log.Info("chat store open", "dir", dir, "stream", StreamName)
+	return nil
+}
+
+// Close disconnects, stops the embedded server (its files are synced and
+// closed), and releases the data directory. Stop the followers first.
+func (s *Store) Close() error {
+	if s.nc != nil {
+		s.nc.Close()
+	}
+	if s.ns != nil {
+		s.ns.Shutdown()
+		s.ns.WaitForShutdown()
+	}
+	err := s.unlock()
+	if s.tmpDir != "" {
+		err = errors.Join(err, os.RemoveAll(s.tmpDir))
+	}
+	if err != nil {
+		return fmt.Errorf("natsstore: close: %w", err)
+	}
+	return nil
+}
+
+// natsLog passes the embedded server's log to slog. Its notices (the
+// start-up banner) are debug lines here: the store logs its own summary.
+type natsLog struct{ l *slog.Logger }
+
+func (n *natsLog) Noticef(f string, v ...any) { n.l.Debug(fmt.Sprintf(f, v...)) }
+func (n *natsLog) Warnf(f string, v ...any)   { n.l.Warn(fmt.Sprintf(f, v...)) }
+func (n *natsLog) Fatalf(f string, v ...any)  { n.l.Error(fmt.Sprintf(f, v...)) }
+func (n *natsLog) Errorf(f string, v ...any)  { n.l.Error(fmt.Sprintf(f, v...)) }
+func (n *natsLog) Debugf(f string, v ...any)  { n.l.Debug(fmt.Sprintf(f, v...)) }
+func (n *natsLog) Tracef(string, ...any)      {}
