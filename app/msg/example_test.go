@@ -14,5 +14,5 @@ func ExampleCloseCode() {
 	// Output:
 	// 1000 normal closure
 	// 1007 invalid payload data
-	// 4008
+	// 4008 too slow
 }
