@@ -22,7 +22,7 @@ import (
 // joins with since, and in the end it shows every message exactly once, in
 // the room's order.
 func TestRealClientCatchesUpAfterTooSlow(t *testing.T) {
-	s := startServer(t, Options{SendQueue: 8, Rate: 1e6, Burst: 1e6}, func(l net.Listener) net.Listener { return smallBuffers{l} })
+	s := startServer(t, Options{SendQueue: 16, Rate: 1e6, Burst: 1e6}, func(l net.Listener) net.Listener { return smallBuffers{l} })
 	sess := appchat.NewSession(appchat.NewMemStorage())
 	if err := sess.SetIdentity("lobby", "slow"); err != nil {
 		t.Fatal(err)

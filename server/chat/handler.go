@@ -102,6 +102,7 @@ func (h *Handler) readLoop(ctx context.Context, c *client) error {
 		}
 		if typ != websocket.MessageText {
 			h.stats.refused.Add(1)
+			h.conns.Metrics.Drop(msg.ChatPath, msg.ErrBadFrame)
 			reply(msg.Chat{Type: msg.ChatError, Code: msg.ErrBadFrame, Detail: "binary frames are not part of the chat protocol; send JSON text"})
 			continue
 		}
@@ -114,6 +115,7 @@ func (h *Handler) readLoop(ctx context.Context, c *client) error {
 		}
 		if !lim.Allow() {
 			h.stats.limited.Add(1)
+			h.conns.Metrics.Drop(msg.ChatPath, msg.ErrRateLimited)
 			e := &msg.ChatErr{Code: msg.ErrRateLimited, ID: env.ID, Room: env.Room,
 				Detail: fmt.Sprintf("too many messages: at most %g a second (bursts of %d); try again in a moment", h.opts.Rate, h.opts.Burst)}
 			if cerr != nil {
@@ -124,11 +126,13 @@ func (h *Handler) readLoop(ctx context.Context, c *client) error {
 		}
 		if cerr != nil {
 			h.stats.refused.Add(1)
+			h.conns.Metrics.Drop(msg.ChatPath, cerr.Code)
 			reply(cerr.Envelope())
 			continue
 		}
 		if e := h.handle(ctx, c, env); e != nil {
 			h.stats.refused.Add(1)
+			h.conns.Metrics.Drop(msg.ChatPath, e.Code)
 			reply(e.Envelope())
 		}
 	}
@@ -240,6 +244,7 @@ func (h *Handler) write(ctx context.Context, c *client, frame []byte) error {
 }
 
 func (h *Handler) closeTooSlow(c *client) error {
+	h.conns.Metrics.Overflow(msg.ChatPath)
 	c.conn.Close(websocket.StatusCode(msg.CloseTooSlow), msg.CloseTooSlowReason)
 	return errTooSlow
 }
