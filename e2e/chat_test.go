@@ -26,10 +26,12 @@ type chatter struct {
 }
 
 // openChat opens the chat page as nick and joins room, typing both into the
-// form like a person.
+// form like a person. An empty url joins on the page already open.
 func openChat(u *user, url, room, nick string) *chatter {
 	u.t.Helper()
-	u.open(url + "/chat")
+	if url != "" {
+		u.open(url + "/chat")
+	}
 	u.waitStatus("open")
 	u.do("clear the room field", setValue("#chat-room", ""))
 	u.typeText("#chat-room", room)

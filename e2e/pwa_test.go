@@ -25,6 +25,7 @@ var offlinePages = []struct{ path, heading string }{
 	{"/", "socketlab"},
 	{"/hello", "Hello"},
 	{"/plot", "Plot"},
+	{"/chat", "Chat"},
 	{"/casefold", "Casefold"},
 }
 

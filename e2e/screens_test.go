@@ -27,6 +27,18 @@ var screenPages = []struct {
 		}
 		u.waitText("#casefold-replies", "two replies", func(s string) bool { return strings.Count(s, "→") == 2 })
 	}},
+	{"chat", "/chat", func(u *user) {
+		u.waitStatus("open")
+		// The first visit joins; later ones rejoin by themselves with the
+		// nickname kept in localStorage.
+		u.waitJS("the join form or the rejoin", `/You are|Choose a nickname/.test(document.querySelector("#chat-whoami").innerText)`)
+		if strings.Contains(u.text("#chat-whoami"), "Choose a nickname") {
+			openChat(u, "", "lobby", u.name)
+		}
+		text := "Hello from the " + u.name + " screenshot"
+		u.typeText("#chat-input", text+"\n")
+		u.waitText("#chat-messages", "the message", func(s string) bool { return strings.Contains(s, text) })
+	}},
 	{"plot", "/plot", func(u *user) {
 		u.waitCount("demo", "demo points", func(n int) bool { return n > 20 })
 	}},

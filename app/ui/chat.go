@@ -247,7 +247,7 @@ func (c *Chat) listenEnter(ctx app.Context) {
 func (c *Chat) Render() app.UI {
 	if c.sess == nil {
 		// Pre-rendered on the server: no session, no socket yet.
-		return frame("/chat", &c.status, app.H1().Text("Chat: rooms, presence, history"))
+		return frame("/chat", &c.status, app.H1().Text("Chat: rooms, presence, history"), howItWorks(chatHow))
 	}
 	joined, nick, room := c.sess.Joined(), c.sess.Nick(), c.sess.Room()
 	lines, outgoing, presence := c.sess.Lines(), c.sess.Outgoing(), c.sess.Presence()
@@ -302,6 +302,8 @@ func (c *Chat) Render() app.UI {
 				),
 			),
 		),
+		c.sock.inspector(),
+		howItWorks(chatHow),
 	)
 }
 

@@ -86,3 +86,24 @@ var plotHow = howto{
                     |   (nothing new: hold ≤ 25 s)     |`,
 	files: []string{"server/plot/store.go", "server/plot/handler.go", "server/plot/tcp.go", "app/msg/plot.go", "app/ui/plot.go"},
 }
+
+var chatHow = howto{
+	pattern: []string{
+		"Broadcast through a log: a message you send is published to NATS JetStream, which gives it its sequence number (seq); " +
+			"every server follows the stream and hands each message to the sockets in its room. Everyone sees one order, the stream's.",
+		"Reconnect without loss: the page remembers the last seq it saw and joins again with since=seq; the server replays exactly what " +
+			"was missed, then says synced. Messages typed while offline wait in an outbox in localStorage, each with its own id, so a " +
+			"resend is stored once (JetStream de-duplication).",
+		"The server never waits for a slow reader: each socket has a bounded queue, and a socket whose queue is full is closed with " +
+			"4008; it reconnects and catches up from history like any other. Messages are text, never HTML.",
+	},
+	diagram: `browser A              server               JetStream            browser B
+   |-- join lobby -------->|                      |                     |
+   |<- welcome, msg…, -----|<-- history (direct) -|                     |
+   |   synced, presence    |                      |                     |
+   |-- say id=x7 "hi" ---->|-- publish (dedup x7)->|                     |
+   |<- ack x7 seq=42 ------|<-------- seq 42 -----|                     |
+   |                       |<-- follow: seq 42 ---|                     |
+   |<- msg seq=42 "hi" ----|------------------------ msg seq=42 "hi" -->|`,
+	files: []string{"app/msg/chat.go", "server/chat/handler.go", "server/chat/hub.go", "server/natsstore/message.go", "app/chat/session.go", "app/ui/chat.go"},
+}
