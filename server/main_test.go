@@ -24,7 +24,9 @@ func startBinary(t *testing.T, args ...string) (*exec.Cmd, string, <-chan error)
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0"}, args...)...)
+	// Defaults that keep parallel test processes apart: a free port, no
+	// plot TCP port, a data directory of its own (a later -data wins).
+	cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0", "-plot-addr", "", "-data", t.TempDir()}, args...)...)
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
