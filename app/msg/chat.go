@@ -71,6 +71,7 @@ const (
 	ErrBadID        = "bad_id"        // client message id not valid
 	ErrEmpty        = "empty"         // text is blank
 	ErrTooLong      = "too_long"      // text over ChatMaxText characters
+	ErrBadText      = "bad_text"      // text holds a control character other than tab or newline
 	ErrNotJoined    = "not_joined"    // say or leave for a room not joined
 	ErrNickTaken    = "nick_taken"    // nick held by another session in the room
 	ErrRateLimited  = "rate_limited"  // too many envelopes; retry later
@@ -353,13 +354,21 @@ func ValidID(id string) *ChatErr {
 }
 
 // ValidText checks the text of a say: not blank, at most ChatMaxText
-// characters.
+// characters, and no control characters but tab and newline. Pages render
+// text as text, so controls could do no harm there; but other clients print
+// it to terminals, where ESC sequences can repaint the screen, and a NUL
+// truncates it in C. (JSON decoding has already replaced invalid UTF-8.)
 func ValidText(text string) *ChatErr {
 	if strings.TrimSpace(text) == "" {
 		return chatErr(ErrEmpty, "the message is empty")
 	}
 	if n := utf8.RuneCountInString(text); n > ChatMaxText {
 		return chatErr(ErrTooLong, "the message has %d characters; the most is %d", n, ChatMaxText)
+	}
+	for _, r := range text {
+		if (r < 0x20 && r != '\t' && r != '\n') || (r >= 0x7F && r < 0xA0) {
+			return chatErr(ErrBadText, "the message contains the control character U+%04X", r)
+		}
 	}
 	return nil
 }

@@ -118,3 +118,23 @@ func ExampleDecodeChat() {
 	// say lobby m1 hello true
 	// {"type":"error","room":"lobby","id":"m2","code":"empty","detail":"the message is empty"}
 }
+
+func TestValidTextControlCharacters(t *testing.T) {
+	for text, code := range map[string]string{
+		"line one\nline two\tindented": "",
+		"\x1b[2J cleared your terminal": ErrBadText,
+		"nul\x00byte":                   ErrBadText,
+		"carriage\rreturn":              ErrBadText,
+		"c1 \u0085 next line":           ErrBadText,
+		"emoji 😀 and ünïcödé":           "",
+	} {
+		err := ValidText(text)
+		got := ""
+		if err != nil {
+			got = err.Code
+		}
+		if got != code {
+			t.Errorf("ValidText(%q) = %q, want %q", text, got, code)
+		}
+	}
+}
