@@ -121,7 +121,7 @@ func ExampleDecodeChat() {
 
 func TestValidTextControlCharacters(t *testing.T) {
 	for text, code := range map[string]string{
-		"line one\nline two\tindented": "",
+		"line one\nline two\tindented":  "",
 		"\x1b[2J cleared your terminal": ErrBadText,
 		"nul\x00byte":                   ErrBadText,
 		"carriage\rreturn":              ErrBadText,
