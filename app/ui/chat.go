@@ -209,37 +209,27 @@ func (c *Chat) say(ctx app.Context) {
 // automation among them) deliver the character apart from the keydown.
 func (c *Chat) listenEnter(ctx app.Context) {
 	swallow := false // the Enter being typed was a send: no line break
-	onKey := app.FuncOf(func(_ app.Value, args []app.Value) any {
-		e := args[0]
-		swallow = false
-		if e.Get("key").String() != "Enter" || e.Get("shiftKey").Bool() || e.Get("isComposing").Bool() ||
-			e.Get("target").Get("id").String() != "chat-input" {
-			return nil
-		}
-		e.Call("preventDefault")
-		swallow = true
-		ctx.Dispatch(func(ctx app.Context) { c.say(ctx) })
-		return nil
-	})
-	onInput := app.FuncOf(func(_ app.Value, args []app.Value) any {
-		e := args[0]
-		switch e.Get("inputType").String() {
-		case "insertLineBreak", "insertParagraph":
-			if swallow && e.Get("target").Get("id").String() == "chat-input" {
-				e.Call("preventDefault")
+	c.unlisten = listenWindow(map[string]func(app.Value){
+		"keydown": func(e app.Value) {
+			swallow = false
+			if e.Get("key").String() != "Enter" || e.Get("shiftKey").Bool() || e.Get("isComposing").Bool() ||
+				e.Get("target").Get("id").String() != "chat-input" {
+				return
 			}
-		}
-		swallow = false
-		return nil
+			e.Call("preventDefault")
+			swallow = true
+			ctx.Dispatch(func(ctx app.Context) { c.say(ctx) })
+		},
+		"beforeinput": func(e app.Value) {
+			switch e.Get("inputType").String() {
+			case "insertLineBreak", "insertParagraph":
+				if swallow && e.Get("target").Get("id").String() == "chat-input" {
+					e.Call("preventDefault")
+				}
+			}
+			swallow = false
+		},
 	})
-	app.Window().Call("addEventListener", "keydown", onKey)
-	app.Window().Call("addEventListener", "beforeinput", onInput)
-	c.unlisten = func() {
-		app.Window().Call("removeEventListener", "keydown", onKey)
-		app.Window().Call("removeEventListener", "beforeinput", onInput)
-		onKey.Release()
-		onInput.Release()
-	}
 }
 
 // Render draws the identity form, presence, the messages, the outbox and

@@ -60,16 +60,10 @@ func connect(ctx app.Context, path string, opts socket.Options) *live {
 	}
 	l.conn = socket.New(socketURL(path), opts)
 	l.conn.SetOnline(app.Window().Get("navigator").Get("onLine").Bool())
-	online := app.FuncOf(func(app.Value, []app.Value) any { l.conn.SetOnline(true); return nil })
-	offline := app.FuncOf(func(app.Value, []app.Value) any { l.conn.SetOnline(false); return nil })
-	app.Window().Call("addEventListener", "online", online)
-	app.Window().Call("addEventListener", "offline", offline)
-	l.release = func() {
-		app.Window().Call("removeEventListener", "online", online)
-		app.Window().Call("removeEventListener", "offline", offline)
-		online.Release()
-		offline.Release()
-	}
+	l.release = listenWindow(map[string]func(app.Value){
+		"online":  func(app.Value) { l.conn.SetOnline(true) },
+		"offline": func(app.Value) { l.conn.SetOnline(false) },
+	})
 	var runCtx context.Context
 	runCtx, l.cancel = context.WithCancel(context.Background())
 	ctx.Async(func() { l.conn.Run(runCtx) })

@@ -47,26 +47,17 @@ type networkBanner struct {
 func (b *networkBanner) OnMount(ctx app.Context) {
 	b.browserOffline = !app.Window().Get("navigator").Get("onLine").Bool()
 	b.lastSocket = b.Socket
-	set := func(offline bool) app.Func {
-		return app.FuncOf(func(app.Value, []app.Value) any {
+	set := func(offline bool) func(app.Value) {
+		return func(app.Value) {
 			ctx.Dispatch(func(ctx app.Context) {
 				b.browserOffline = offline
 				if !offline {
 					b.check(ctx)
 				}
 			})
-			return nil
-		})
+		}
 	}
-	on, off := set(false), set(true)
-	app.Window().Call("addEventListener", "online", on)
-	app.Window().Call("addEventListener", "offline", off)
-	b.release = func() {
-		app.Window().Call("removeEventListener", "online", on)
-		app.Window().Call("removeEventListener", "offline", off)
-		on.Release()
-		off.Release()
-	}
+	b.release = listenWindow(map[string]func(app.Value){"online": set(false), "offline": set(true)})
 	b.check(ctx)
 }
 
