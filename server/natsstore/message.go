@@ -67,6 +67,11 @@ func decode(subj string, seq uint64, ts time.Time, data []byte) (Message, error)
 // the copy stored first. The nick is part of it so that one person cannot
 // suppress another's message by reusing its id.
 func (s *Store) Publish(ctx context.Context, room, id, nick, text string) (seq uint64, dup bool, err error) {
+	if !s.nc.IsConnected() {
+		// Fail now rather than after the caller's timeout: the client is
+		// told at once that sending is unavailable.
+		return 0, false, fmt.Errorf("natsstore: publish to %s: %w", room, errNotConnected)
+	}
 	data, err := json.Marshal(body{ID: id, Nick: nick, Text: text})
 	if err != nil {
 		return 0, false, fmt.Errorf("natsstore: publish: %w", err)
