@@ -62,6 +62,7 @@ type Store struct {
 	js     jetstream.JetStream
 	stream jetstream.Stream
 	kv     jetstream.KeyValue // the presence bucket
+	batch  bool               // the server has batched direct gets (2.11+)
 	unlock func() error
 	tmpDir string // removed by Close when DataDir was empty
 }
@@ -104,6 +105,11 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		}
 	} else if err := s.startEmbedded(opts.DataDir); err != nil {
 		return nil, err
+	}
+	s.batch = batchSupported(s.nc.ConnectedServerVersion())
+	if !s.batch {
+		s.log.Warn("NATS server before 2.11: chat history is read one message per request; upgrade for faster joins",
+			"version", s.nc.ConnectedServerVersion())
 	}
 	if s.js, err = jetstream.New(s.nc); err != nil {
 		return nil, fmt.Errorf("natsstore: %w", err)
