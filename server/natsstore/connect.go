@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -30,6 +31,7 @@ func (s *Store) connect(opts Options) error {
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
 			s.log.Info("nats reconnected", "url", nc.ConnectedUrlRedacted())
+			s.notifyReconnect()
 		}),
 		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
 			s.log.Warn("nats", "err", err)
@@ -67,4 +69,31 @@ func (s *Store) Ready(ctx context.Context) error {
 		return fmt.Errorf("%w (%s)", errNotConnected, st)
 	}
 	return nil
+}
+
+// onReconnect returns a channel that receives after each reconnection to
+// NATS; offReconnect forgets it.
+func (s *Store) onReconnect() chan struct{} {
+	ch := make(chan struct{}, 1)
+	s.mu.Lock()
+	s.reconnect = append(s.reconnect, ch)
+	s.mu.Unlock()
+	return ch
+}
+
+func (s *Store) offReconnect(ch chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reconnect = slices.DeleteFunc(s.reconnect, func(c chan struct{}) bool { return c == ch })
+}
+
+func (s *Store) notifyReconnect() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, ch := range s.reconnect {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -63,8 +64,11 @@ type Store struct {
 	stream jetstream.Stream
 	kv     jetstream.KeyValue // the presence bucket
 	batch  bool               // the server has batched direct gets (2.11+)
-	unlock func() error
-	tmpDir string // removed by Close when DataDir was empty
+
+	mu        sync.Mutex
+	reconnect []chan struct{} // told of each reconnection (Follow)
+	unlock    func() error
+	tmpDir    string // removed by Close when DataDir was empty
 }
 
 // Open starts (or connects to) NATS, and creates or updates the CHAT stream.
