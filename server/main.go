@@ -43,6 +43,12 @@ func main() {
 	logJSON := flag.Bool("log-json", false, "log JSON lines instead of text")
 	dataDir := flag.String("data", envOr("SOCKETLAB_DATA", "./data"), "`directory` of the chat's embedded NATS JetStream store, locked while the server runs (env SOCKETLAB_DATA)")
 	natsURL := flag.String("nats-url", envOr("SOCKETLAB_NATS_URL", ""), "external NATS `URL` with JetStream for the chat instead of the embedded server; replicas on one NATS share one chat (env SOCKETLAB_NATS_URL)")
+	natsCreds := flag.String("nats-creds", envOr("SOCKETLAB_NATS_CREDS", ""), "NATS credentials `file` for -nats-url (env SOCKETLAB_NATS_CREDS)")
+	natsToken := flag.String("nats-token", envOr("SOCKETLAB_NATS_TOKEN", ""), "NATS authentication `token` for -nats-url (env SOCKETLAB_NATS_TOKEN; prefer the env, a flag shows in ps)")
+	natsCA := flag.String("nats-ca", envOr("SOCKETLAB_NATS_CA", ""), "PEM `file` of root CAs for a tls:// -nats-url signed by a private CA (env SOCKETLAB_NATS_CA)")
+	natsReplicas := flag.Int("nats-replicas", 1, "copies of the chat stream and presence bucket a clustered JetStream keeps (1 to 5; 1 with the embedded server)")
+	chatRetention := flag.Int64("chat-retention", 10000, "`messages` each chat room keeps")
+	chatDedup := flag.Duration("chat-dedup-window", 10*time.Minute, "how long a chat message id is remembered, so that a resend is stored once")
 	flag.Parse()
 
 	var h slog.Handler = slog.NewTextHandler(os.Stderr, nil)
@@ -67,6 +73,12 @@ func main() {
 		PlotMaxSeries:     *plotMaxSeries,
 		DataDir:           *dataDir,
 		NATSURL:           *natsURL,
+		NATSCreds:         *natsCreds,
+		NATSToken:         *natsToken,
+		NATSCA:            *natsCA,
+		NATSReplicas:      *natsReplicas,
+		ChatRetention:     *chatRetention,
+		ChatDedupWindow:   *chatDedup,
 	}
 	if *pingEvery == 0 {
 		cfg.PingEvery = -1

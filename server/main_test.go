@@ -20,12 +20,24 @@ import (
 // returns it with its address, read from its "serving" log line.
 func startBinary(t *testing.T, args ...string) (*exec.Cmd, string, <-chan error) {
 	t.Helper()
+	return startBuilt(t, buildBinary(t), args...)
+}
+
+// buildBinary builds the server into a temporary directory.
+func buildBinary(t *testing.T) string {
+	t.Helper()
 	bin := filepath.Join(t.TempDir(), "socketlab")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	return bin
+}
+
+// startBuilt starts bin as startBinary does.
+func startBuilt(t *testing.T, bin string, args ...string) (*exec.Cmd, string, <-chan error) {
+	t.Helper()
 	// Defaults that keep parallel test processes apart: a free port, no
-	// plot TCP port, a data directory of its own (a later -data wins).
+	// plot TCP port, a data directory of its own (a later flag wins).
 	cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0", "-plot-addr", "", "-data", t.TempDir()}, args...)...)
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {

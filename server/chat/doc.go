@@ -20,9 +20,10 @@
 //     the store, synced, then the live messages queued meanwhile, with the
 //     ones history already covered dropped by seq. No gap, no duplicate.
 //
-// Presence and nickname holds live in the hub's memory, so they are per
-// replica: the scale-out issue will move them to NATS (a KV bucket) so that
-// a nick is unique across replicas too.
+// Presence spans replicas: each replica writes its own sockets' nicks per
+// room to a NATS KV bucket and watches the others' (presence.go); a
+// replica that dies is dropped after PresenceTimeout. Nickname holds still
+// live in the hub's memory, so a nick is unique per replica only.
 //
 // Its page is app/ui/chat.go; the client-side session (outbox, cursor) is
 // app/chat.

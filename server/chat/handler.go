@@ -42,6 +42,10 @@ func New(reg *conns.Registry, store *natsstore.Store, opts Options, log *slog.Lo
 		return nil, fmt.Errorf("chat: %w", err)
 	}
 	h.stopFeed = stop
+	if err := h.hub.startPresence(store, log); err != nil {
+		stop()
+		return nil, fmt.Errorf("chat: %w", err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h.stopPrune = cancel
 	h.pruned.Go(func() {
@@ -59,8 +63,13 @@ func New(reg *conns.Registry, store *natsstore.Store, opts Options, log *slog.Lo
 	return h, nil
 }
 
+// Ready reports whether the chat can take messages: nil while its store is
+// connected. It is meant for a readiness check.
+func (h *Handler) Ready(ctx context.Context) error { return h.store.Ready(ctx) }
+
 // Close stops the fan-out. Call it once the sockets are closed.
 func (h *Handler) Close() {
+	h.hub.stopPresence()
 	h.stopFeed()
 	h.stopPrune()
 	h.pruned.Wait()
@@ -164,7 +173,7 @@ func (h *Handler) handle(ctx context.Context, c *client, env msg.Chat) *msg.Chat
 		if err != nil {
 			c.conn.Log().Warn("chat: publish", "err", err)
 			return &msg.ChatErr{Code: msg.ErrUnavailable, ID: env.ID, Room: env.Room,
-				Detail: "the message could not be stored; it will be sent again"}
+				Detail: "sending is unavailable: the message store cannot be reached; it will be sent again"}
 		}
 		if dup {
 			h.stats.duplicates.Add(1)

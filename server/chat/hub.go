@@ -20,6 +20,12 @@ type hub struct {
 	rooms map[string]map[*client]struct{}
 	holds map[holdKey]*hold
 
+	// Presence across replicas (presence.go); pres is nil until started.
+	pres    *presence
+	remote  map[string]map[string]remote // room → other replica → its nicks
+	dirty   map[string]struct{}          // rooms whose local nicks changed, to write
+	written map[string]struct{}          // rooms with a key of ours in the bucket
+
 	delivered atomic.Int64 // frames queued by the fan-out
 	kicked    atomic.Int64 // sockets closed as too slow
 }
@@ -36,7 +42,8 @@ type hold struct {
 }
 
 func newHub(nickHold time.Duration) *hub {
-	return &hub{nickHold: nickHold, rooms: map[string]map[*client]struct{}{}, holds: map[holdKey]*hold{}}
+	return &hub{nickHold: nickHold, rooms: map[string]map[*client]struct{}{}, holds: map[holdKey]*hold{},
+		remote: map[string]map[string]remote{}, dirty: map[string]struct{}{}, written: map[string]struct{}{}}
 }
 
 // encode marshals an envelope. A Chat always marshals.
@@ -76,6 +83,7 @@ func (h *hub) join(c *client, req joinReq, token string) *msg.ChatErr {
 	// holds h.mu too, so no live frame can be queued before it.
 	h.pushLocked(c, out{join: &req})
 	r[c] = struct{}{}
+	h.changedLocked(req.room)
 	h.presenceLocked(req.room)
 	return nil
 }
@@ -111,22 +119,38 @@ func (h *hub) leaveLocked(c *client, explicit bool, now time.Time) {
 		}
 	}
 	c.room, c.nick = "", ""
+	h.changedLocked(room)
 	h.presenceLocked(room)
 }
 
-// presenceLocked sends the room's nicks to everyone in it.
-func (h *hub) presenceLocked(room string) {
+// localNicksLocked returns the nicks of this replica's sockets in room,
+// sorted, each once.
+func (h *hub) localNicksLocked(room string) []string {
 	r := h.rooms[room]
-	if len(r) == 0 {
-		return
-	}
 	nicks := make([]string, 0, len(r))
 	for c := range r {
 		nicks = append(nicks, c.nick)
 	}
 	slices.Sort(nicks)
 	// Two tabs of one browser share a token and a nick: one name.
-	nicks = slices.Compact(nicks)
+	return slices.Compact(nicks)
+}
+
+// presenceLocked sends the room's nicks, of every replica, to this
+// replica's sockets in it.
+func (h *hub) presenceLocked(room string) {
+	r := h.rooms[room]
+	if len(r) == 0 {
+		return
+	}
+	nicks := h.localNicksLocked(room)
+	if others := h.remote[room]; len(others) > 0 {
+		for _, v := range others {
+			nicks = append(nicks, v.nicks...)
+		}
+		slices.Sort(nicks)
+		nicks = slices.Compact(nicks)
+	}
 	frame := encode(msg.Chat{Type: msg.ChatPresence, Room: room, Nicks: nicks})
 	for c := range r {
 		h.pushLocked(c, out{frame: frame})

@@ -106,6 +106,9 @@ func (s *Store) StreamLastSeq(ctx context.Context) (uint64, error) {
 // countFrom returns how many messages of room have a seq >= from, as the
 // stream counts them for a batch get (its Nats-Num-Pending header).
 func (s *Store) countFrom(ctx context.Context, room string, from uint64) (uint64, error) {
+	if !s.batch {
+		return s.countByConsumer(ctx, room, from)
+	}
 	var n uint64
 	err := s.direct(ctx, directReq{Seq: from, NextFor: subject(room), Batch: 1}, func(m *nats.Msg) error {
 		pending, err := strconv.ParseUint(m.Header.Get(hdrPending), 10, 64)
@@ -130,7 +133,7 @@ func (s *Store) History(ctx context.Context, room string, since uint64, n int, u
 	errDone := errors.New("done")
 	for from <= upTo {
 		got := 0
-		err := s.direct(ctx, directReq{Seq: from, NextFor: subject(room), Batch: batchSize}, func(m *nats.Msg) error {
+		err := s.direct(ctx, directReq{Seq: from, NextFor: subject(room), Batch: s.batchSize()}, func(m *nats.Msg) error {
 			got++
 			dm, err := s.decodeDirect(m)
 			if err != nil {

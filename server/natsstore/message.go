@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -67,6 +68,11 @@ func decode(subj string, seq uint64, ts time.Time, data []byte) (Message, error)
 // the copy stored first. The nick is part of it so that one person cannot
 // suppress another's message by reusing its id.
 func (s *Store) Publish(ctx context.Context, room, id, nick, text string) (seq uint64, dup bool, err error) {
+	if !s.nc.IsConnected() {
+		// Fail now rather than after the caller's timeout: the client is
+		// told at once that sending is unavailable.
+		return 0, false, fmt.Errorf("natsstore: publish to %s: %w", room, errNotConnected)
+	}
 	data, err := json.Marshal(body{ID: id, Nick: nick, Text: text})
 	if err != nil {
 		return 0, false, fmt.Errorf("natsstore: publish: %w", err)
@@ -85,36 +91,67 @@ func (s *Store) Publish(ctx context.Context, room, id, nick, text string) (seq u
 // replicas on one NATS, each follows the stream on its own. It returns once
 // the consumer exists, so nothing stored after Follow returns is missed;
 // stop ends the feed and waits for fn to return.
+//
+// After a reconnection to NATS (a restart of the server, a failover) the
+// feed starts a new ordered consumer right after the last message it
+// delivered, so what was stored meanwhile still arrives, in order, once.
 func (s *Store) Follow(fn func(Message)) (stop func(), err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cons, err := s.js.OrderedConsumer(ctx, StreamName, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{subjects},
-		DeliverPolicy:  jetstream.DeliverNewPolicy,
-	})
+	it, err := s.follow(0)
 	if err != nil {
-		return nil, fmt.Errorf("natsstore: follow: %w", err)
+		return nil, err
 	}
-	it, err := cons.Messages()
-	if err != nil {
-		return nil, fmt.Errorf("natsstore: follow: %w", err)
-	}
+	reconnected := s.onReconnect()
+	quit := make(chan struct{})
 	done := make(chan struct{})
+	var mu sync.Mutex // guards it, which the reconnect watcher stops
+	go func() {
+		for {
+			select {
+			case <-quit:
+				return
+			case <-reconnected:
+				mu.Lock()
+				it.Stop()
+				mu.Unlock()
+			}
+		}
+	}()
 	go func() {
 		defer close(done)
+		var next uint64 // the seq after the last one delivered; 0: none yet
 		for {
-			m, err := it.Next()
-			if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-				return
-			}
+			mu.Lock()
+			cur := it
+			mu.Unlock()
+			m, err := cur.Next()
 			if err != nil {
+				select {
+				case <-quit:
+					return
+				default:
+				}
 				if s.nc.IsClosed() {
 					return
 				}
-				// The ordered consumer recreates itself; do not spin while
-				// NATS is away.
-				s.log.Warn("chat feed", "err", err)
-				time.Sleep(100 * time.Millisecond)
+				if !errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+					s.log.Warn("chat feed", "err", err)
+				}
+				// Start again after the last message delivered. Waiting
+				// while NATS is away keeps this from spinning.
+				nit, err := s.follow(next)
+				if err != nil {
+					s.log.Warn("chat feed: resume", "err", err)
+					select {
+					case <-quit:
+						return
+					case <-time.After(time.Second):
+					}
+					continue
+				}
+				mu.Lock()
+				cur.Stop()
+				it = nit
+				mu.Unlock()
 				continue
 			}
 			meta, err := m.Metadata()
@@ -122,6 +159,10 @@ func (s *Store) Follow(fn func(Message)) (stop func(), err error) {
 				s.log.Warn("chat feed", "err", err)
 				continue
 			}
+			if next != 0 && meta.Sequence.Stream < next {
+				continue // already delivered before a resume
+			}
+			next = meta.Sequence.Stream + 1
 			dm, err := decode(m.Subject(), meta.Sequence.Stream, meta.Timestamp, m.Data())
 			if err != nil {
 				s.log.Warn("chat feed: skipped", "err", err)
@@ -131,7 +172,31 @@ func (s *Store) Follow(fn func(Message)) (stop func(), err error) {
 		}
 	}()
 	return func() {
+		close(quit)
+		mu.Lock()
 		it.Stop()
+		mu.Unlock()
 		<-done
+		s.offReconnect(reconnected)
 	}, nil
+}
+
+// follow starts an ordered consumer of every room from seq from, or of new
+// messages only when from is 0.
+func (s *Store) follow(from uint64) (jetstream.MessagesContext, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{subjects}, DeliverPolicy: jetstream.DeliverNewPolicy}
+	if from != 0 {
+		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from
+	}
+	cons, err := s.js.OrderedConsumer(ctx, StreamName, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("natsstore: follow: %w", err)
+	}
+	it, err := cons.Messages()
+	if err != nil {
+		return nil, fmt.Errorf("natsstore: follow: %w", err)
+	}
+	return it, nil
 }

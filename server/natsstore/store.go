@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -29,9 +30,21 @@ type Options struct {
 	// and the lock. Empty means a fresh temporary directory, removed by Close:
 	// history then lasts as long as the Store.
 	DataDir string
-	// URL, when set, is an external NATS server (or cluster) to use instead
-	// of the embedded one; DataDir is then ignored.
+	// URL, when set, is an external NATS server (or cluster: a comma-separated
+	// list) to use instead of the embedded one; DataDir is then ignored. A
+	// tls:// URL requires TLS.
 	URL string
+	// Creds is a NATS credentials file (JWT and NKey seed) for URL.
+	Creds string
+	// Token is an authentication token for URL.
+	Token string
+	// CAFile is a PEM file of root CAs that URL's TLS certificate is checked
+	// against, for a private CA; the system roots are used otherwise.
+	CAFile string
+	// Replicas is how many copies of the stream and the presence bucket a
+	// clustered JetStream keeps; 1 when zero. The embedded server is not
+	// clustered and accepts only 1.
+	Replicas int
 	// PerRoom is how many messages each room keeps; 10 000 when zero.
 	PerRoom int64
 	// DedupWindow is how long a message id is remembered, so that a resend
@@ -49,8 +62,13 @@ type Store struct {
 	nc     *nats.Conn
 	js     jetstream.JetStream
 	stream jetstream.Stream
-	unlock func() error
-	tmpDir string // removed by Close when DataDir was empty
+	kv     jetstream.KeyValue // the presence bucket
+	batch  bool               // the server has batched direct gets (2.11+)
+
+	mu        sync.Mutex
+	reconnect []chan struct{} // told of each reconnection (Follow)
+	unlock    func() error
+	tmpDir    string // removed by Close when DataDir was empty
 }
 
 // Open starts (or connects to) NATS, and creates or updates the CHAT stream.
@@ -66,6 +84,16 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if opts.DedupWindow == 0 {
 		opts.DedupWindow = 10 * time.Minute
 	}
+	if opts.Replicas == 0 {
+		opts.Replicas = 1
+	}
+	if opts.PerRoom < 0 || opts.DedupWindow < 0 || opts.Replicas < 1 || opts.Replicas > 5 {
+		return nil, fmt.Errorf("natsstore: bad settings: %d messages per room, duplicate window %v, %d replicas (want > 0, > 0, 1 to 5)",
+			opts.PerRoom, opts.DedupWindow, opts.Replicas)
+	}
+	if opts.URL == "" && opts.Replicas != 1 {
+		return nil, fmt.Errorf("natsstore: %d replicas need a NATS cluster (-nats-url); the embedded server keeps 1", opts.Replicas)
+	}
 	s := &Store{log: opts.Log, unlock: func() error { return nil }}
 	ok := false
 	defer func() {
@@ -76,15 +104,25 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 
 	var err error
 	if opts.URL != "" {
-		s.nc, err = nats.Connect(opts.URL, nats.Name("socketlab"), nats.MaxReconnects(-1))
-		if err != nil {
-			return nil, fmt.Errorf("natsstore: connect %s: %w", opts.URL, err)
+		if err := s.connect(opts); err != nil {
+			return nil, err
 		}
 	} else if err := s.startEmbedded(opts.DataDir); err != nil {
 		return nil, err
 	}
+	s.batch = batchSupported(s.nc.ConnectedServerVersion())
+	if !s.batch {
+		s.log.Warn("NATS server before 2.11: chat history is read one message per request; upgrade for faster joins",
+			"version", s.nc.ConnectedServerVersion())
+	}
 	if s.js, err = jetstream.New(s.nc); err != nil {
 		return nil, fmt.Errorf("natsstore: %w", err)
+	}
+	if _, err := s.js.AccountInfo(ctx); err != nil {
+		if errors.Is(err, jetstream.ErrJetStreamNotEnabled) || errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) {
+			return nil, fmt.Errorf("natsstore: the NATS server at %s has no JetStream (start it with -js, or enable JetStream for this account): %w", opts.URL, err)
+		}
+		return nil, fmt.Errorf("natsstore: JetStream: %w", err)
 	}
 	s.stream, err = s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name:              StreamName,
@@ -95,11 +133,15 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		MaxMsgsPerSubject: opts.PerRoom,
 		Discard:           jetstream.DiscardOld,
 		Duplicates:        opts.DedupWindow,
+		Replicas:          opts.Replicas,
 		// History reads use direct gets: no consumer per join.
 		AllowDirect: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("natsstore: stream %s: %w", StreamName, err)
+	}
+	if err := s.openPresence(ctx, opts.Replicas); err != nil {
+		return nil, err
 	}
 	ok = true
 	return s, nil

@@ -69,6 +69,18 @@ type Config struct {
 	// instead of the embedded one; several servers on one NATS share one
 	// chat.
 	NATSURL string
+	// NATSCreds (a credentials file), NATSToken and NATSCA (a PEM file of
+	// root CAs for a tls:// NATSURL) authenticate to the external NATS.
+	NATSCreds, NATSToken, NATSCA string
+	// NATSReplicas is how many copies a clustered JetStream keeps of the
+	// chat stream and presence bucket; 0 means 1 (the only choice with the
+	// embedded server).
+	NATSReplicas int
+	// ChatRetention is how many messages each chat room keeps; 0 means
+	// 10 000. ChatDedupWindow is how long a message id is remembered so a
+	// resend is stored once; 0 means 10 minutes.
+	ChatRetention   int64
+	ChatDedupWindow time.Duration
 	// Chat holds the chat's limits (rate, send queue, …); zero fields are
 	// defaults.
 	Chat chat.Options

@@ -75,7 +75,9 @@ func New(cfg Config) (*Server, error) {
 		s.conns.PingEvery, s.conns.PongTimeout = cfg.PingEvery, cfg.PongTimeout
 	}
 	s.plot = plot.NewStore(cfg.PlotRing, cfg.PlotMaxSeries)
-	s.store, err = natsstore.Open(context.Background(), natsstore.Options{DataDir: cfg.DataDir, URL: cfg.NATSURL, Log: s.log})
+	s.store, err = natsstore.Open(context.Background(), natsstore.Options{DataDir: cfg.DataDir, URL: cfg.NATSURL,
+		Creds: cfg.NATSCreds, Token: cfg.NATSToken, CAFile: cfg.NATSCA, Replicas: cfg.NATSReplicas,
+		PerRoom: cfg.ChatRetention, DedupWindow: cfg.ChatDedupWindow, Log: s.log})
 	if err != nil {
 		return nil, fmt.Errorf("site: chat store: %w", err)
 	}
@@ -83,6 +85,7 @@ func New(cfg Config) (*Server, error) {
 		s.store.Close()
 		return nil, fmt.Errorf("site: %w", err)
 	}
+	s.checks = append(s.checks, readiness{"chat store", s.chat.Ready})
 	ui.Routes()
 	s.handler = s.routes()
 	if cfg.PlotAddr != "" {

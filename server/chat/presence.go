@@ -1,0 +1,229 @@
+package chat
+
+import (
+	"context"
+	"crypto/rand"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"socketlab/server/natsstore"
+)
+
+// Presence across replicas. Each replica writes, for each room it has
+// sockets in, the nicks of those sockets to the store's presence bucket
+// (natsstore.PresenceBucket), on every change and again every
+// presenceBeat; it watches the bucket for the other replicas' keys. A key
+// not heard of for PresenceTimeout is dropped: that is how the users of a
+// replica that died (no graceful stop to delete its keys) leave the
+// presence lists of the others. A room's presence is this replica's own
+// sockets, known at once, plus the live keys of the others.
+const (
+	presenceBeat = 5 * time.Second
+	// PresenceTimeout is how long after its last heartbeat a replica's
+	// users are still shown to other replicas. Three beats, so that one
+	// or two late writes do not make people flicker out.
+	PresenceTimeout = 3 * presenceBeat
+)
+
+// remote is another replica's nicks in one room.
+type remote struct {
+	nicks []string
+	seen  time.Time // by this replica's clock
+}
+
+// presence is the hub's link to the presence bucket.
+type presence struct {
+	store   *natsstore.Store
+	replica string // this replica's key suffix
+	log     *slog.Logger
+
+	wake chan struct{} // a room's local nicks changed
+
+	stopWatch func()
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+}
+
+// newReplicaID returns a random id for this process: a restarted replica is
+// a new one, and its predecessor's keys simply time out.
+func newReplicaID() string {
+	return rand.Text()[:16]
+}
+
+// startPresence joins the hub to the presence bucket: a watcher feeding
+// remote views into the hub, a writer of this replica's keys, and a sweeper
+// of the keys of replicas gone quiet.
+func (h *hub) startPresence(store *natsstore.Store, log *slog.Logger) error {
+	p := &presence{store: store, replica: newReplicaID(), log: log, wake: make(chan struct{}, 1)}
+	stop, err := store.WatchPresence(h.remoteUpdate(p.replica))
+	if err != nil {
+		return err
+	}
+	p.stopWatch = stop
+	ctx, cancel := context.WithCancel(context.Background())
+	p.cancel = cancel
+	h.mu.Lock()
+	h.pres = p
+	h.mu.Unlock()
+	p.wg.Go(func() { h.writePresence(ctx, p) })
+	p.wg.Go(func() { h.sweepPresence(ctx) })
+	return nil
+}
+
+// stopPresence stops the watcher and the writer, and deletes this replica's
+// keys so that the others drop its users at once rather than after the
+// timeout. Call it once the sockets are gone.
+func (h *hub) stopPresence() {
+	p := h.pres
+	if p == nil {
+		return
+	}
+	p.stopWatch()
+	p.cancel()
+	p.wg.Wait()
+	h.mu.Lock()
+	rooms := make([]string, 0, len(h.written))
+	for room := range h.written {
+		rooms = append(rooms, room)
+	}
+	h.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	for _, room := range rooms {
+		if err := p.store.PutPresence(ctx, room, p.replica, nil); err != nil {
+			p.log.Debug("chat presence: delete on stop", "room", room, "err", err)
+		}
+	}
+}
+
+// changedLocked notes that room's local nicks changed, for the writer.
+func (h *hub) changedLocked(room string) {
+	if h.pres == nil {
+		return
+	}
+	h.dirty[room] = struct{}{}
+	select {
+	case h.pres.wake <- struct{}{}:
+	default:
+	}
+}
+
+// writePresence writes this replica's keys: changed rooms at once, every
+// room with sockets every presenceBeat. A failed write (NATS away) leaves
+// the room dirty for the next beat.
+func (h *hub) writePresence(ctx context.Context, p *presence) {
+	t := time.NewTicker(presenceBeat)
+	defer t.Stop()
+	for {
+		beat := false
+		select {
+		case <-ctx.Done():
+			return
+		case <-p.wake:
+		case <-t.C:
+			beat = true
+		}
+		h.mu.Lock()
+		todo := map[string][]string{}
+		for room := range h.dirty {
+			todo[room] = h.localNicksLocked(room)
+		}
+		if beat {
+			for room := range h.rooms {
+				todo[room] = h.localNicksLocked(room)
+			}
+		}
+		clear(h.dirty)
+		h.mu.Unlock()
+		for room, nicks := range todo {
+			wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			err := p.store.PutPresence(wctx, room, p.replica, nicks)
+			cancel()
+			h.mu.Lock()
+			if err != nil {
+				h.dirty[room] = struct{}{}
+			} else if len(nicks) == 0 {
+				delete(h.written, room)
+			} else {
+				h.written[room] = struct{}{}
+			}
+			h.mu.Unlock()
+			if err != nil && ctx.Err() == nil {
+				p.log.Debug("chat presence: write", "room", room, "err", err)
+			}
+		}
+	}
+}
+
+// remoteUpdate returns the watcher's callback: it records other replicas'
+// views and tells this replica's sockets when a room's list changed.
+func (h *hub) remoteUpdate(self string) func(natsstore.Presence) {
+	return func(u natsstore.Presence) {
+		if u.Replica == self {
+			return
+		}
+		now := time.Now()
+		seen := now
+		if u.Initial && u.Time.Before(now) {
+			// A key from before this replica started may already be
+			// stale: its age counts.
+			seen = u.Time
+		}
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		r := h.remote[u.Room]
+		old, had := r[u.Replica]
+		if len(u.Nicks) == 0 || now.Sub(seen) > PresenceTimeout {
+			if !had {
+				return
+			}
+			delete(r, u.Replica)
+			if len(r) == 0 {
+				delete(h.remote, u.Room)
+			}
+		} else {
+			if r == nil {
+				r = map[string]remote{}
+				h.remote[u.Room] = r
+			}
+			r[u.Replica] = remote{nicks: u.Nicks, seen: seen}
+			if had && slices.Equal(old.nicks, u.Nicks) {
+				return // a heartbeat: nothing to tell
+			}
+		}
+		h.presenceLocked(u.Room)
+	}
+}
+
+// sweepPresence drops the views of replicas not heard of for
+// PresenceTimeout.
+func (h *hub) sweepPresence(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			h.mu.Lock()
+			for room, r := range h.remote {
+				changed := false
+				for replica, v := range r {
+					if now.Sub(v.seen) > PresenceTimeout {
+						delete(r, replica)
+						changed = true
+					}
+				}
+				if len(r) == 0 {
+					delete(h.remote, room)
+				}
+				if changed {
+					h.presenceLocked(room)
+				}
+			}
+			h.mu.Unlock()
+		}
+	}
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// natsServer is a real nats-server process with JetStream, on a loopback
+// port and a store directory of its own, that a test can kill and restart.
+type natsServer struct {
+	t    *testing.T
+	bin  string
+	port int
+	dir  string
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+// startNATS starts nats-server -js. Without the binary the test is skipped,
+// unless CI is set: CI must run the scale-out tests.
+func startNATS(t *testing.T) *natsServer {
+	t.Helper()
+	bin, err := exec.LookPath("nats-server")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI is set and there is no nats-server binary: install it (apt-get install nats-server): %v", err)
+		}
+		t.Skipf("no nats-server binary: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	n := &natsServer{t: t, bin: bin, port: port, dir: t.TempDir()}
+	n.start()
+	t.Cleanup(n.kill)
+	return n
+}
+
+// URL is the nats:// URL of the server.
+func (n *natsServer) URL() string { return "nats://127.0.0.1:" + strconv.Itoa(n.port) }
+
+func (n *natsServer) start() {
+	n.t.Helper()
+	n.cmd = exec.Command(n.bin, "-js", "-a", "127.0.0.1", "-p", strconv.Itoa(n.port), "-sd", n.dir)
+	if err := n.cmd.Start(); err != nil {
+		n.t.Fatalf("nats-server: %v", err)
+	}
+	n.done = make(chan struct{})
+	go func() { n.cmd.Wait(); close(n.done) }()
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(n.port))
+		if err == nil {
+			c.Close()
+			return
+		}
+		select {
+		case <-n.done:
+			n.t.Fatalf("nats-server exited at start: %v", n.cmd.ProcessState)
+		default:
+		}
+		if time.Now().After(deadline) {
+			n.t.Fatalf("nats-server not listening after 20s: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond) // polling interval, bounded by the deadline
+	}
+}
+
+// kill ends the server abruptly (SIGKILL), as a crash would, and waits.
+func (n *natsServer) kill() {
+	if n.cmd == nil {
+		return
+	}
+	n.cmd.Process.Kill()
+	<-n.done
+	n.cmd = nil
+}
+
+// restart kills the server and starts it again on the same port and store.
+func (n *natsServer) restart() {
+	n.t.Helper()
+	n.kill()
+	n.start()
+}
