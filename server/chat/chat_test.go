@@ -94,7 +94,10 @@ func TestNickHeldBySessionToken(t *testing.T) {
 
 func TestOrderingAcrossConcurrentSenders(t *testing.T) {
 	const senders, each = 50, 10
-	s := startServer(t, Options{}, nil)
+	// Every watcher gets all 500 messages in one burst: a queue that holds
+	// them all keeps a busy test machine from cutting a watcher as too slow
+	// (that behaviour has tests of its own).
+	s := startServer(t, Options{SendQueue: 2 * senders * each}, nil)
 	watchers := []*tclient{dial(t, s.url, "w1"), dial(t, s.url, "w2")}
 	for i, w := range watchers {
 		w.join("lobby", fmt.Sprint("watcher", i), 0)

@@ -44,7 +44,7 @@ func smallReceiveBuffer() *http.Client {
 // the others are not slowed — and, reconnecting with since, it gets every
 // message it did not see: none lost, none twice.
 func TestSlowConsumerIsClosedThenCatchesUp(t *testing.T) {
-	s := startServer(t, Options{SendQueue: 8, Rate: 1e6, Burst: 1e6}, func(l net.Listener) net.Listener { return smallBuffers{l} })
+	s := startServer(t, Options{SendQueue: 16, Rate: 1e6, Burst: 1e6}, func(l net.Listener) net.Listener { return smallBuffers{l} })
 	gate := make(chan struct{})
 	slow := dialWith(t, s.url, "slow", smallReceiveBuffer(), gate)
 	slow.send(msg.Chat{Type: msg.ChatJoin, Room: "lobby", Nick: "slow", Token: token("slow")})
