@@ -181,6 +181,9 @@ func TestResendIsIdempotent(t *testing.T) {
 	}
 	ada2.say("lobby", "other-id", "sentinel")
 	w.waitFor("sentinel", func(e msg.Chat) bool { return e.Type == msg.ChatMsg && e.ID == "other-id" })
+	// The stats are counted just before the ack is sent; the watcher can see
+	// the message from the stream before that.
+	ada2.waitFor("sentinel ack", func(e msg.Chat) bool { return e.Type == msg.ChatAck && e.ID == "other-id" })
 	if ms := w.msgs("lobby"); len(ms) != 2 || ms[0].ID != "same-id" {
 		t.Fatalf("watcher saw %+v, want the message once then the sentinel", ms)
 	}
