@@ -32,7 +32,7 @@ func main() {
 	if *quick {
 		cfg.duration = time.Second
 	}
-	r := &report{started: time.Now(), quick: *quick}
+	r := &report{started: time.Now(), quick: *quick, loadStart: loadAvg()}
 	ctx := context.Background()
 	for _, s := range sections() {
 		if *only != "" && !strings.Contains(","+*only+",", ","+s.name+",") {
@@ -74,6 +74,7 @@ func sections() []bench {
 		{"slow", "Chat fan-out with slow consumers", benchSlow},
 		{"idle", "Idle chat connections", benchIdle},
 		{"publish", "Publish latency into JetStream", benchPublish},
+		{"soak", "Soak", benchSoak},
 		{"frontend", "Frontend size and load time", benchFrontend},
 		{"plot", "Plot throughput", benchPlot},
 	}
