@@ -18,7 +18,7 @@ func chatPlans(cfg config) (fan, slow fanoutPlan) {
 		fan.subs, fan.d = 100, 2*time.Second
 	}
 	slow = fan
-	slow.slow, slow.slowDelay = fan.subs/10, 20*time.Millisecond
+	slow.slow, slow.slowDelay = fan.subs/10, 50*time.Millisecond
 	return fan, slow
 }
 
@@ -79,7 +79,7 @@ func benchSlow(ctx context.Context, cfg config) (*section, error) {
 		{"duplicated", strconv.Itoa(r.dups), "0 — " + verdict(r.dups == 0)},
 		{"time for everyone to have everything after the last publish", r.drain.Round(time.Millisecond).String(), ""},
 	}
-	s.notes = append(s.notes, fmt.Sprintf("Same as the fan-out run (%d subscribers, %d/s for %s, rate limit lifted), but the last %d%% of the subscribers sleep %s after each message while the publishers run, "+
+	s.notes = append(s.notes, fmt.Sprintf("Same as the fan-out run (%d subscribers, %d/s for %s, rate limit lifted), but the last %d%% of the subscribers sleep %s after each message while the publishers run, with a 4 KB kernel receive buffer (a slow phone, not loopback's megabytes), "+
 		"so their 256-frame send queue overflows and the server cuts them with 4008; they reconnect with since = the last seq they saw, as the app does, and read at full speed once the load stops. "+
 		"Compare the fast subscribers' latency with the run without slow ones above.", fan.subs, fan.rate, fan.d, 10, slow.slowDelay))
 	return s, nil

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"time"
 
 	"github.com/coder/websocket"
@@ -46,12 +47,32 @@ func liftedChatLimits() site.Config {
 
 // dialChat opens a chat socket on a loopback server.
 func dialChat(ctx context.Context, url string) (*websocket.Conn, error) {
+	return dialChatBuf(ctx, url, 0)
+}
+
+// dialChatBuf is dialChat with the socket's kernel receive buffer set to
+// rcvbuf bytes when not 0. A slow reader with a small buffer is what a slow
+// phone on a poor network looks like to the server: without it, loopback's
+// large buffers would hide thousands of frames from the server's queue.
+func dialChatBuf(ctx context.Context, url string, rcvbuf int) (*websocket.Conn, error) {
 	if err := checkLoopback(url); err != nil {
 		return nil, err
 	}
 	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(dctx, url, nil)
+	var opts *websocket.DialOptions
+	if rcvbuf > 0 {
+		d := &net.Dialer{}
+		opts = &websocket.DialOptions{HTTPClient: &http.Client{Transport: &http.Transport{
+			DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+				c, err := d.DialContext(ctx, network, addr)
+				if tc, ok := c.(*net.TCPConn); ok {
+					tc.SetReadBuffer(rcvbuf)
+				}
+				return c, err
+			}}}}
+	}
+	c, _, err := websocket.Dial(dctx, url, opts)
 	if err != nil {
 		return nil, err
 	}

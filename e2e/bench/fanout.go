@@ -47,6 +47,7 @@ type subscriber struct {
 	nick, token string
 	room, url   string
 	slow        time.Duration
+	rcvbuf      int // kernel receive buffer of a slow one
 	loadOn      *atomic.Bool
 
 	conn atomic.Pointer[websocket.Conn]
@@ -75,7 +76,7 @@ func (s *subscriber) run(ctx context.Context) {
 		if !first {
 			s.reconnects.Add(1)
 		}
-		c, err := dialChat(ctx, s.url)
+		c, err := dialChatBuf(ctx, s.url, s.rcvbuf)
 		if err != nil {
 			if ctx.Err() == nil {
 				// Bounded by ctx; a refused dial under load is retried.
@@ -200,7 +201,7 @@ func runFanout(ctx context.Context, p fanoutPlan) (fanoutResult, error) {
 			loadOn: &loadOn, synced: make(chan struct{})}
 		// The slow ones are the last, so that no publisher is slow.
 		if i >= p.subs-p.slow {
-			s.slow = p.slowDelay
+			s.slow, s.rcvbuf = p.slowDelay, 4096
 		}
 		if i < p.pubs {
 			k := i

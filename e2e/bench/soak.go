@@ -113,7 +113,12 @@ func (c *soakClient) session(ctx context.Context, acks *soakAcks, life time.Dura
 	if final {
 		// Wait for the acks of what is still pending, briefly.
 		c.resend(ctx, ws)
-		waitQuiet(func() int64 { c.mu.Lock(); defer c.mu.Unlock(); return int64(len(c.pending)) }, 300*time.Millisecond, 5*time.Second)
+		c.mu.Lock()
+		n := len(c.pending)
+		c.mu.Unlock()
+		if n > 0 {
+			waitQuiet(func() int64 { c.mu.Lock(); defer c.mu.Unlock(); return int64(len(c.pending)) }, 300*time.Millisecond, 5*time.Second)
+		}
 		ws.Close(websocket.StatusNormalClosure, "")
 		<-done
 		return nil
