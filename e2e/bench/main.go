@@ -23,7 +23,7 @@ import (
 func main() {
 	quick := flag.Bool("quick", false, "short runs for development (under a minute)")
 	out := flag.String("out", "BENCH.md", "results `file` (Markdown)")
-	only := flag.String("only", "", "comma-separated sections to run (casefold,chat,idle,publish,frontend,plot); empty runs all")
+	only := flag.String("only", "", "comma-separated sections to run (casefold,chat,slow,idle,publish,soak,frontend,plot); empty runs all")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("bench: ")
@@ -32,7 +32,7 @@ func main() {
 	if *quick {
 		cfg.duration = time.Second
 	}
-	r := &report{started: time.Now(), quick: *quick}
+	r := &report{started: time.Now(), quick: *quick, loadStart: loadAvg()}
 	ctx := context.Background()
 	for _, s := range sections() {
 		if *only != "" && !strings.Contains(","+*only+",", ","+s.name+",") {
@@ -70,6 +70,11 @@ type bench struct {
 func sections() []bench {
 	return []bench{
 		{"casefold", "Casefold request/reply", benchCasefold},
+		{"chat", "Chat fan-out", benchChat},
+		{"slow", "Chat fan-out with slow consumers", benchSlow},
+		{"idle", "Idle chat connections", benchIdle},
+		{"publish", "Publish latency into JetStream", benchPublish},
+		{"soak", "Soak", benchSoak},
 		{"frontend", "Frontend size and load time", benchFrontend},
 		{"plot", "Plot throughput", benchPlot},
 	}

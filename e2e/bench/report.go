@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"runtime"
 	"strings"
@@ -13,6 +14,8 @@ type report struct {
 	started  time.Time
 	quick    bool
 	sections []*section
+	// loadStart is the 1/5/15-minute load average when the run started.
+	loadStart string
 }
 
 // section is one measured area: a table, the targets it is held to, and
@@ -53,8 +56,8 @@ func (r *report) markdown() string {
 	if r.quick {
 		mode = "quick (short runs: numbers are indicative only)"
 	}
-	fmt.Fprintf(&b, "- date: %s\n- mode: %s\n- go: %s %s/%s, %d CPUs\n- cpu: %s\n\n",
-		r.started.UTC().Format("2006-01-02 15:04 UTC"), mode, runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel())
+	fmt.Fprintf(&b, "- date: %s\n- mode: %s\n- go: %s %s/%s, %d CPUs\n- cpu: %s\n- load average at start / end: %s / %s (other work on the machine competes for the same CPUs)\n\n",
+		r.started.UTC().Format("2006-01-02 15:04 UTC"), mode, runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), r.loadStart, loadAvg())
 	for _, s := range r.sections {
 		b.WriteString(s.markdown())
 	}
@@ -75,4 +78,17 @@ func verdict(ok bool) string {
 		return "met"
 	}
 	return "**missed**"
+}
+
+// loadAvg is /proc/loadavg's first three fields.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }

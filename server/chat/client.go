@@ -7,7 +7,11 @@ import (
 	"socketlab/server/conns"
 )
 
-// out is one item of a socket's send queue.
+// out is one item of a socket's send queue. The queue holds pointers, and
+// the fan-out queues one *out per message to every socket of the room: an
+// idle socket's queue then costs 8 bytes a slot (2 KB for 256) instead of
+// the 56 of an out, and a delivery copies one pointer. An out is never
+// modified once queued.
 type out struct {
 	// frame is the encoded envelope. For msg and presence frames it is
 	// shared by every socket of the room: never modify it.
@@ -30,7 +34,7 @@ type joinReq struct {
 // client is one chat socket.
 type client struct {
 	conn  *conns.Conn
-	queue chan out
+	queue chan *out
 
 	kickOnce sync.Once
 	kicked   chan struct{} // closed when the queue overflowed
@@ -41,14 +45,14 @@ type client struct {
 }
 
 func newClient(c *conns.Conn, queue int, kicks *atomic.Int64) *client {
-	return &client{conn: c, queue: make(chan out, queue), kicked: make(chan struct{}), kicks: kicks}
+	return &client{conn: c, queue: make(chan *out, queue), kicked: make(chan struct{}), kicks: kicks}
 }
 
 // push queues o without ever waiting. It reports false, and marks the
 // client to be closed as too slow, when the queue is full: the one who
 // pushes (the hub's fan-out, or this socket's own reader) must not be held
 // up by a socket that does not read.
-func (c *client) push(o out) bool {
+func (c *client) push(o *out) bool {
 	select {
 	case c.queue <- o:
 		return true

@@ -101,7 +101,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the loop.
 func (h *Handler) readLoop(ctx context.Context, c *client) error {
 	lim := rate.NewLimiter(rate.Limit(h.opts.Rate), h.opts.Burst)
-	reply := func(env msg.Chat) { c.push(out{frame: encode(env)}) }
+	reply := func(env msg.Chat) { c.push(&out{frame: encode(env)}) }
 	for {
 		rctx, cancel := context.WithTimeout(ctx, h.opts.IdleTimeout)
 		typ, data, err := c.conn.Read(rctx)
@@ -180,7 +180,7 @@ func (h *Handler) handle(ctx context.Context, c *client, env msg.Chat) *msg.Chat
 		} else {
 			h.stats.published.Add(1)
 		}
-		c.push(out{frame: encode(msg.Chat{Type: msg.ChatAck, Room: env.Room, ID: env.ID, Seq: seq})})
+		c.push(&out{frame: encode(msg.Chat{Type: msg.ChatAck, Room: env.Room, ID: env.ID, Seq: seq})})
 		return nil
 	}
 	return nil

@@ -81,7 +81,7 @@ func (h *hub) join(c *client, req joinReq, token string) *msg.ChatErr {
 	}
 	// The catch-up goes first, then the client is in the room: the fan-out
 	// holds h.mu too, so no live frame can be queued before it.
-	h.pushLocked(c, out{join: &req})
+	h.pushLocked(c, &out{join: &req})
 	r[c] = struct{}{}
 	h.changedLocked(req.room)
 	h.presenceLocked(req.room)
@@ -151,9 +151,9 @@ func (h *hub) presenceLocked(room string) {
 		slices.Sort(nicks)
 		nicks = slices.Compact(nicks)
 	}
-	frame := encode(msg.Chat{Type: msg.ChatPresence, Room: room, Nicks: nicks})
+	o := &out{frame: encode(msg.Chat{Type: msg.ChatPresence, Room: room, Nicks: nicks})}
 	for c := range r {
-		h.pushLocked(c, out{frame: frame})
+		h.pushLocked(c, o)
 	}
 }
 
@@ -161,17 +161,17 @@ func (h *hub) presenceLocked(room string) {
 // feed, one message at a time, in stream order; it encodes the message once
 // and never waits for a socket.
 func (h *hub) deliver(m natsstore.Message) {
-	frame := encode(m.Envelope())
+	o := &out{frame: encode(m.Envelope()), seq: m.Seq, room: m.Room}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for c := range h.rooms[m.Room] {
-		if h.pushLocked(c, out{frame: frame, seq: m.Seq, room: m.Room}) {
+		if h.pushLocked(c, o) {
 			h.delivered.Add(1)
 		}
 	}
 }
 
-func (h *hub) pushLocked(c *client, o out) bool {
+func (h *hub) pushLocked(c *client, o *out) bool {
 	if c.isKicked() {
 		return false
 	}

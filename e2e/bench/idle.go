@@ -1,0 +1,276 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"socketlab/app/msg"
+)
+
+// idleRoomSize is how many idle sockets share a room. Every join sends the
+// room's whole presence list to everyone in it, so joining n sockets to one
+// room costs O(n²) frames and bytes: 10 000 in one room would be 50 million
+// presence frames of up to 80 KB, which measures that storm and not an idle
+// connection. Rooms of 100 keep the measure about the connection.
+const idleRoomSize = 100
+
+// benchIdle measures the server's resident memory per idle chat socket. The
+// server runs as its own process (the real binary), so that its RSS is its
+// own: /proc/<pid>/status VmRSS before the sockets and once they are all
+// joined and quiet.
+func benchIdle(ctx context.Context, cfg config) (*section, error) {
+	n := 10_000
+	if cfg.quick {
+		n = 1_000
+	}
+	if err := raiseFileLimit(n + 1000); err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "socketlab-bench-idle-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	srv, err := startServerProcess(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer srv.stop()
+	url := "ws" + strings.TrimPrefix(srv.url, "http") + msg.ChatPath
+	if err := checkLoopback(url); err != nil {
+		return nil, err
+	}
+
+	before, err := settledRSS(srv.pid)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var frames atomic.Int64
+	conns := make([]*websocket.Conn, n)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel()
+		for _, c := range conns {
+			if c != nil {
+				c.CloseNow()
+			}
+		}
+		wg.Wait()
+	}()
+	start := time.Now()
+	sem := make(chan struct{}, 64)
+	errc := make(chan error, 1)
+	var dialWG sync.WaitGroup
+	for i := range n {
+		sem <- struct{}{}
+		dialWG.Go(func() {
+			defer func() { <-sem }()
+			c, err := dialChat(ctx, url)
+			if err != nil {
+				select {
+				case errc <- fmt.Errorf("socket %d: %w", i, err):
+				default:
+				}
+				return
+			}
+			conns[i] = c
+			room := "idle-" + strconv.Itoa(i/idleRoomSize)
+			if err := join(ctx, c, room, "i"+strconv.Itoa(i), benchToken("idle", i), 0); err != nil {
+				return
+			}
+			synced := make(chan struct{})
+			// Each idle client keeps reading (and so answers the server's
+			// pings) but does nothing else.
+			wg.Go(func() {
+				once := sync.OnceFunc(func() { close(synced) })
+				defer once()
+				for {
+					_, b, err := c.Read(ctx)
+					if err != nil {
+						return
+					}
+					frames.Add(1)
+					if frameType(b) == msg.ChatSynced {
+						once()
+					}
+				}
+			})
+			<-synced
+		})
+	}
+	dialWG.Wait()
+	select {
+	case err := <-errc:
+		return nil, err
+	default:
+	}
+	connectTook := time.Since(start)
+	waitQuiet(frames.Load, 500*time.Millisecond, 30*time.Second)
+	after, err := settledRSS(srv.pid)
+	if err != nil {
+		return nil, err
+	}
+	per := float64(after-before) / float64(n)
+	s := &section{title: "Idle chat connections: server memory",
+		header: []string{"measure", "value", "target"}}
+	s.rows = [][]string{
+		{"idle sockets, joined", fmt.Sprintf("%d (rooms of %d)", n, idleRoomSize), ""},
+		{"server RSS before / after", fmt.Sprintf("%.1f MB / %.1f MB", float64(before)/1e6, float64(after)/1e6), ""},
+		{"server RSS per connection", fmt.Sprintf("%.1f KB", per/1e3), "≤ 20 KB — " + verdict(per <= 20e3)},
+		{"connect + join + synced, all", connectTook.Round(time.Millisecond).String(), ""},
+	}
+	s.notes = append(s.notes, fmt.Sprintf("The real server binary (`go build ./server`) as its own process, its RSS from /proc/%s/status (VmRSS, taken once it has not moved for a second). "+
+		"Each client dials /ws/chat, joins a room, reads welcome, history (none), synced and the room's presence, and then only reads. "+
+		"Rooms of %d, not one room: every join sends the whole presence list to everyone in the room, O(n²) — see the note on presence in the fan-out section.",
+		"<pid>", idleRoomSize))
+	return s, nil
+}
+
+// serverProcess is the socketlab binary running on loopback.
+type serverProcess struct {
+	pid  int
+	url  string
+	stop func()
+}
+
+// startServerProcess builds ./server into dir and starts it on a free
+// loopback port with its data in dir, and waits for its "serving" line.
+func startServerProcess(ctx context.Context, dir string) (*serverProcess, error) {
+	bin := filepath.Join(dir, "socketlab")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./server")
+	if out, err := build.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("go build ./server: %w: %s", err, out)
+	}
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"), "-plot-addr", "", "-plot-demo=false", "-max-conns", "20000")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	stop := func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	}
+	urlc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if u, ok := servingURL(sc.Text()); ok {
+				urlc <- u
+				break
+			}
+		}
+		io.Copy(io.Discard, stderr) // the server's connection log
+	}()
+	select {
+	case u := <-urlc:
+		if err := checkLoopback(u); err != nil {
+			stop()
+			return nil, err
+		}
+		return &serverProcess{pid: cmd.Process.Pid, url: u, stop: stop}, nil
+	case <-time.After(30 * time.Second):
+		stop()
+		return nil, fmt.Errorf("server did not log its url within 30s")
+	}
+}
+
+// servingURL reads the url of the server's `msg=serving url=…` log line.
+func servingURL(line string) (string, bool) {
+	if !strings.Contains(line, "msg=serving ") {
+		return "", false
+	}
+	_, rest, ok := strings.Cut(line, " url=")
+	if !ok {
+		return "", false
+	}
+	u, _, _ := strings.Cut(rest, " ")
+	return u, u != ""
+}
+
+// rss reads a process's resident set size in bytes.
+func rss(pid int) (int64, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0, err
+	}
+	return parseVmRSS(string(b))
+}
+
+func parseVmRSS(status string) (int64, error) {
+	for l := range strings.Lines(status) {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			f := strings.Fields(v)
+			if len(f) == 2 && f[1] == "kB" {
+				kb, err := strconv.ParseInt(f[0], 10, 64)
+				return kb * 1024, err
+			}
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS line")
+}
+
+// settledRSS waits (at most 10s) until the RSS has not changed by more
+// than 1% for a second, and returns it.
+func settledRSS(pid int) (int64, error) {
+	v, err := rss(pid)
+	if err != nil {
+		return 0, err
+	}
+	since, end := time.Now(), time.Now().Add(10*time.Second)
+	for time.Now().Before(end) && time.Since(since) < time.Second {
+		time.Sleep(100 * time.Millisecond)
+		nv, err := rss(pid)
+		if err != nil {
+			return 0, err
+		}
+		if d := nv - v; d > v/100 || -d > v/100 {
+			v, since = nv, time.Now()
+		}
+	}
+	return v, nil
+}
+
+// raiseFileLimit raises this process's open-file limit (inherited by the
+// server it starts) to at least n, within the hard limit.
+func raiseFileLimit(n int) error {
+	var l syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+		return err
+	}
+	if l.Cur >= uint64(n) {
+		return nil
+	}
+	l.Cur = min(max(uint64(n), l.Cur), l.Max)
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+		return fmt.Errorf("raise open files to %d: %w", n, err)
+	}
+	if l.Cur < uint64(n) {
+		return fmt.Errorf("open files limited to %d (hard limit); %d sockets need more", l.Cur, n)
+	}
+	return nil
+}
