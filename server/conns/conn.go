@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"socketlab/server/metrics"
 )
 
 // Conn is an accepted WebSocket with the bookkeeping the registry needs.
@@ -28,7 +30,8 @@ type Conn struct {
 	log   *slog.Logger
 	start time.Time
 
-	keepalive chan struct{} // closed by Finish to stop the pinger
+	keepalive chan struct{}     // closed by Finish to stop the pinger
+	counters  *metrics.Endpoint // this endpoint's message counters
 
 	mu         sync.Mutex
 	sentCode   websocket.StatusCode
@@ -46,7 +49,7 @@ func (c *Conn) Log() *slog.Logger { return c.log }
 func (c *Conn) Read(ctx context.Context) (websocket.MessageType, []byte, error) {
 	typ, data, err := c.Conn.Read(ctx)
 	if err == nil {
-		c.reg.Metrics.In(c.Endpoint, len(data))
+		c.counters.In(len(data))
 	}
 	return typ, data, err
 }
@@ -64,7 +67,7 @@ func (c *Conn) ReadInto(ctx context.Context, buf *bytes.Buffer) (websocket.Messa
 	if _, err := buf.ReadFrom(r); err != nil {
 		return typ, err
 	}
-	c.reg.Metrics.In(c.Endpoint, buf.Len())
+	c.counters.In(buf.Len())
 	return typ, nil
 }
 
@@ -72,7 +75,7 @@ func (c *Conn) ReadInto(ctx context.Context, buf *bytes.Buffer) (websocket.Messa
 func (c *Conn) Write(ctx context.Context, typ websocket.MessageType, data []byte) error {
 	err := c.Conn.Write(ctx, typ, data)
 	if err == nil {
-		c.reg.Metrics.Out(c.Endpoint, len(data))
+		c.counters.Out(len(data))
 	}
 	return err
 }

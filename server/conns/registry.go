@@ -133,6 +133,7 @@ func (r *Registry) Accept(w http.ResponseWriter, req *http.Request, endpoint str
 	c.log = r.log.With("conn", c.ID, "endpoint", endpoint)
 	c.log.Info("ws open", "remote", req.RemoteAddr)
 	r.Metrics.Opened(endpoint)
+	c.counters = r.Metrics.Endpoint(endpoint)
 	if r.PingEvery > 0 {
 		c.keepalive = make(chan struct{})
 		go c.keepAlive(r.PingEvery, r.PongTimeout)

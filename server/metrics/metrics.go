@@ -99,22 +99,41 @@ func (m *Metrics) Refused(endpoint, reason string) {
 	m.refused.WithLabelValues(endpoint, reason).Inc()
 }
 
-// In records a message received.
-func (m *Metrics) In(endpoint string, bytes int) {
+// Endpoint is one endpoint's per-message counters, resolved once. A
+// connection holds one, so that counting a message costs no label lookup
+// (the fan-out's profile showed the lookup on every write). A nil *Endpoint
+// records nothing.
+type Endpoint struct {
+	msgsIn, msgsOut, bytesIn, bytesOut prometheus.Counter
+}
+
+// Endpoint returns the counters of endpoint; nil when m is nil.
+func (m *Metrics) Endpoint(endpoint string) *Endpoint {
 	if m == nil {
+		return nil
+	}
+	return &Endpoint{
+		msgsIn: m.msgsIn.WithLabelValues(endpoint), msgsOut: m.msgsOut.WithLabelValues(endpoint),
+		bytesIn: m.bytesIn.WithLabelValues(endpoint), bytesOut: m.bytesOut.WithLabelValues(endpoint),
+	}
+}
+
+// In records a message received.
+func (e *Endpoint) In(bytes int) {
+	if e == nil {
 		return
 	}
-	m.msgsIn.WithLabelValues(endpoint).Inc()
-	m.bytesIn.WithLabelValues(endpoint).Add(float64(bytes))
+	e.msgsIn.Inc()
+	e.bytesIn.Add(float64(bytes))
 }
 
 // Out records a message sent.
-func (m *Metrics) Out(endpoint string, bytes int) {
-	if m == nil {
+func (e *Endpoint) Out(bytes int) {
+	if e == nil {
 		return
 	}
-	m.msgsOut.WithLabelValues(endpoint).Inc()
-	m.bytesOut.WithLabelValues(endpoint).Add(float64(bytes))
+	e.msgsOut.Inc()
+	e.bytesOut.Add(float64(bytes))
 }
 
 // Drop records an input refused or discarded for reason (for example

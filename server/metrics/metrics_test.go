@@ -11,8 +11,8 @@ func TestNilMetricsRecordNothing(t *testing.T) {
 	var m *Metrics
 	// Packages use a nil *Metrics in their own tests: none of these may panic.
 	m.Opened("/ws/x")
-	m.In("/ws/x", 3)
-	m.Out("/ws/x", 3)
+	m.Endpoint("/ws/x").In(3)
+	m.Endpoint("/ws/x").Out(3)
 	m.Drop("/ws/x", "rate")
 	m.Overflow("/ws/x")
 	m.Refused("/ws/x", "origin")
