@@ -65,7 +65,7 @@ e2e: $(WASM).br
 bench: $(WASM).br
 	$(GO) run ./e2e/bench -out BENCH.md
 
-## bench-quick: the same with short runs (under a minute), for development
+## bench-quick: the same with short runs (about a minute), for development
 bench-quick: $(WASM).br
 	$(GO) run ./e2e/bench -quick -out BENCH.md
 
