@@ -161,14 +161,16 @@ func (c *Conn) Finish(err error) {
 	if c.keepalive != nil {
 		close(c.keepalive)
 	}
-	c.reg.remove(c)
-	c.reg.Metrics.Closed(c.Endpoint, int(code))
 	attrs := []any{"code", int(code), "reason", reason, "by", by,
 		"duration", time.Since(c.start).Round(time.Millisecond)}
 	if err != nil && by == "network" && !errors.Is(err, io.EOF) {
 		attrs = append(attrs, "err", err)
 	}
+	// Log and count before leaving the registry: Shutdown returns once the
+	// registry is empty, and every close must be on record by then.
 	c.log.Info("ws close", attrs...)
+	c.reg.Metrics.Closed(c.Endpoint, int(code))
+	c.reg.remove(c)
 }
 
 // dropped reports whether err means the TCP connection went away (no close
