@@ -1,6 +1,8 @@
 package casefold
 
 import (
+	"unicode/utf8"
+
 	"golang.org/x/text/cases"
 	"golang.org/x/text/transform"
 )
@@ -46,23 +48,22 @@ func (f *Folder) Append(dst, src []byte) []byte {
 // other way. Both forms are three UTF-8 bytes, so the length is unchanged.
 // The all-code-point test against Python found this.
 func foldCherokee(b []byte) {
-	for i := 0; i+2 < len(b); i++ {
-		// Three-byte sequences E1 8F xx (U+13C0–U+13FF) and EA AD/AE xx
-		// (U+AB40–U+ABBF) hold every letter that needs rewriting.
-		switch {
-		case b[i] == 0xEA && (b[i+1] == 0xAD || b[i+1] == 0xAE):
-			r := rune(b[i]&0x0F)<<12 | rune(b[i+1]&0x3F)<<6 | rune(b[i+2]&0x3F)
-			if r >= 0xAB70 && r <= 0xABBF {
-				putRune3(b[i:], r-0xAB70+0x13A0)
-			}
-			i += 2
-		case b[i] == 0xE1 && b[i+1] == 0x8F:
-			r := rune(b[i]&0x0F)<<12 | rune(b[i+1]&0x3F)<<6 | rune(b[i+2]&0x3F)
-			if r >= 0x13F8 && r <= 0x13FD {
-				putRune3(b[i:], r-8)
-			}
-			i += 2
+	for i := 0; i < len(b); {
+		// Only E1 8F xx (U+13C0–U+13FF) and EA AD/AE xx (U+AB40–U+ABBF) can
+		// need rewriting; everything else, invalid bytes included, is
+		// stepped over as the decoder sees it.
+		if b[i] != 0xE1 && b[i] != 0xEA {
+			i++
+			continue
 		}
+		r, size := utf8.DecodeRune(b[i:])
+		switch {
+		case r >= 0xAB70 && r <= 0xABBF:
+			putRune3(b[i:], r-0xAB70+0x13A0)
+		case r >= 0x13F8 && r <= 0x13FD:
+			putRune3(b[i:], r-8)
+		}
+		i += size
 	}
 }
 
