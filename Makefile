@@ -58,8 +58,9 @@ fuzz:
 	  done; \
 	done
 
+# -v so that the log names every scenario as passed (or skipped).
 e2e: $(WASM).br
-	$(GO) test -count=1 -timeout 15m ./e2e
+	$(GO) test -count=1 -v -timeout 15m ./e2e
 
 ## bench: measure speed, memory and size; writes BENCH.md (under 10 minutes)
 bench: $(WASM).br
