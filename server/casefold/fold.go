@@ -18,7 +18,7 @@ import (
 // The zero value is ready to use.
 type Folder struct {
 	// t holds the Caser as an interface once, so that passing it to
-	// transformAppend does not box a copy of it on every call.
+	// transform.Append does not box a copy of it on every call.
 	t transform.Transformer
 }
 
@@ -28,11 +28,10 @@ func (f *Folder) Append(dst, src []byte) []byte {
 	if f.t == nil {
 		f.t = cases.Fold()
 	}
-	f.t.Reset()
-	// Folding can grow text (ß → ss, ΐ → three code points); transform.Append
-	// loops on ErrShortDst growing dst as needed.
+	// transform.Append resets the transformer and loops on ErrShortDst,
+	// growing dst: folding can lengthen text (ß → ss, ΐ → three code points).
 	start := len(dst)
-	out, _, err := transformAppend(f.t, dst, src)
+	out, _, err := transform.Append(f.t, dst, src)
 	if err != nil {
 		// cases does not fail on any input; keep the text rather than drop it.
 		return append(dst[:start], src...)
@@ -59,38 +58,10 @@ func foldCherokee(b []byte) {
 		r, size := utf8.DecodeRune(b[i:])
 		switch {
 		case r >= 0xAB70 && r <= 0xABBF:
-			putRune3(b[i:], r-0xAB70+0x13A0)
+			utf8.EncodeRune(b[i:], r-0xAB70+0x13A0)
 		case r >= 0x13F8 && r <= 0x13FD:
-			putRune3(b[i:], r-8)
+			utf8.EncodeRune(b[i:], r-8)
 		}
 		i += size
-	}
-}
-
-// putRune3 writes the three-byte UTF-8 encoding of r (U+0800–U+FFFF) to b.
-func putRune3(b []byte, r rune) {
-	b[0] = 0xE0 | byte(r>>12)
-	b[1] = 0x80 | byte(r>>6)&0x3F
-	b[2] = 0x80 | byte(r)&0x3F
-}
-
-// transformAppend runs t over all of src, appending to dst.
-func transformAppend(t transform.Transformer, dst, src []byte) ([]byte, int, error) {
-	if cap(dst)-len(dst) < len(src)+len(src)/8+16 {
-		grown := make([]byte, len(dst), len(dst)+len(src)+len(src)/8+16)
-		copy(grown, dst)
-		dst = grown
-	}
-	nSrc := 0
-	for {
-		nDst, n, err := t.Transform(dst[len(dst):cap(dst)], src[nSrc:], true)
-		dst = dst[:len(dst)+nDst]
-		nSrc += n
-		if err != transform.ErrShortDst {
-			return dst, nSrc, err
-		}
-		grown := make([]byte, len(dst), 2*cap(dst)+16)
-		copy(grown, dst)
-		dst = grown
 	}
 }
