@@ -47,7 +47,7 @@ func (l *live) inspector() app.UI {
 				l.inspOpen = ctx.JSSrc().Get("open").Bool()
 			}
 		}, scope).Body(
-		app.Summary().Text(fmt.Sprintf("Wire inspector (%d frames)", count)),
+		app.Summary().Text(fmt.Sprintf("Wire inspector (%s)", plural(count, "frame"))),
 		app.Div().Class("inspector-tools").Body(
 			app.Button().ID("inspector-pause").Class("secondary").Text(pauseLabel).
 				OnClick(func(ctx app.Context, e app.Event) {
@@ -103,4 +103,12 @@ func (l *live) entry(e socket.Entry) app.UI {
 					app.EventScope(fmt.Sprintf("%p-%d", l, n)))
 		}),
 	)
+}
+
+// plural writes n with its noun, in the singular for one.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
