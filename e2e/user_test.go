@@ -206,9 +206,13 @@ func (u *user) typeText(css, text string) {
 	u.do("type into "+css, chromedp.SendKeys(chromedp.CSS(css), text))
 }
 
+// click waits until the element is enabled, as a person waits for a greyed
+// button to light up, then clicks it. go-app renders the state change of an
+// input event on its own schedule, so right after typing the Send button may
+// still be disabled, and a click on it would be lost.
 func (u *user) click(css string) {
 	u.t.Helper()
-	u.do("click "+css, chromedp.Click(chromedp.CSS(css)))
+	u.do("click "+css, chromedp.WaitEnabled(chromedp.CSS(css)), chromedp.Click(chromedp.CSS(css)))
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)

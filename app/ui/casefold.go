@@ -65,18 +65,24 @@ func (c *Casefold) send(ctx app.Context, e app.Event) {
 	if c.text == "" || c.sock == nil {
 		return
 	}
+	// Clear the field now rather than after the send returns, so text typed
+	// for the next request in the meantime is not wiped out.
 	text := c.text
 	c.pending = append(c.pending, text)
+	c.text, c.note = "", ""
+	clearInput("casefold-input")
 	ctx.Async(func() {
 		err := c.sock.conn.Send(context.Background(), []byte(text))
+		if err == nil {
+			return
+		}
 		ctx.Dispatch(func(app.Context) {
-			if err != nil {
-				c.pending = c.pending[:len(c.pending)-1]
-				c.note = "Not sent: " + err.Error()
-				return
+			c.pending = c.pending[:len(c.pending)-1]
+			c.note = "Not sent: " + err.Error()
+			if c.text == "" { // give the text back unless a new one was typed
+				c.text = text
+				setInput("casefold-input", text)
 			}
-			c.text, c.note = "", ""
-			clearInput("casefold-input")
 		})
 	})
 }
@@ -91,7 +97,7 @@ func (c *Casefold) Render() app.UI {
 			app.Label().For("casefold-input").Class("visually-hidden").Text("Text to case-fold"),
 			app.Input().ID("casefold-input").Type("text").Value(c.text).Placeholder("Type any text…").
 				AutoComplete(false).Spellcheck(false).OnInput(c.ValueTo(&c.text)),
-			app.Button().ID("casefold-send").Type("submit").Disabled(c.text == "" || c.status != socket.Open).Text("Send"),
+			app.Button().ID("casefold-send").Type("submit").Disabled(c.status != socket.Open).Text("Send"),
 		),
 		app.If(c.note != "", func() app.UI { return app.P().ID("casefold-note").Class("close-note").Text(c.note) }),
 		app.Ol().ID("casefold-replies").Class("log").Body(
@@ -127,8 +133,11 @@ func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 // clearInput empties a text field. go-app drops an empty value attribute
 // instead of setting the property, so Value("") alone leaves the typed text
 // on screen.
-func clearInput(id string) {
+func clearInput(id string) { setInput(id, "") }
+
+// setInput sets the value of the input with the given id.
+func setInput(id, value string) {
 	if el := app.Window().GetElementByID(id); el.Truthy() {
-		el.Set("value", "")
+		el.Set("value", value)
 	}
 }
