@@ -32,6 +32,7 @@ type Conn struct {
 
 	keepalive chan struct{}     // closed by Finish to stop the pinger
 	counters  *metrics.Endpoint // this endpoint's message counters
+	net       *corkConn         // the network connection, for Cork
 
 	mu         sync.Mutex
 	sentCode   websocket.StatusCode
@@ -78,6 +79,28 @@ func (c *Conn) Write(ctx context.Context, typ websocket.MessageType, data []byte
 		c.counters.Out(len(data))
 	}
 	return err
+}
+
+// Cork holds back what is written to the socket, in memory, until Uncork,
+// which sends it all with one system call: a writer with several messages
+// queued for a socket corks, writes them, and uncorks. A batch larger than
+// 64 KiB goes out in pieces along the way. timeout bounds each of those
+// network writes; writes made while corked only copy bytes and need no
+// deadline of their own. Pings and close frames sent meanwhile by other
+// goroutines join the batch, so keep a batch short: what is already
+// queued, not what may arrive.
+func (c *Conn) Cork(timeout time.Duration) {
+	if c.net != nil {
+		c.net.cork(timeout)
+	}
+}
+
+// Uncork sends what Cork held back and writes directly again.
+func (c *Conn) Uncork() error {
+	if c.net == nil {
+		return nil
+	}
+	return c.net.uncork()
 }
 
 // keepAlive pings the peer every interval until Finish. A peer that does not

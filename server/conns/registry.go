@@ -114,7 +114,8 @@ func (r *Registry) Accept(w http.ResponseWriter, req *http.Request, endpoint str
 			return false
 		}
 	}
-	ws, err := websocket.Accept(w, req, &websocket.AcceptOptions{
+	cw := &corkingWriter{ResponseWriter: w}
+	ws, err := websocket.Accept(cw, req, &websocket.AcceptOptions{
 		OriginPatterns: r.OriginPatterns,
 		OnPingReceived: onPing,
 	})
@@ -128,7 +129,7 @@ func (r *Registry) Accept(w http.ResponseWriter, req *http.Request, endpoint str
 	if opts.ReadLimit > 0 {
 		ws.SetReadLimit(opts.ReadLimit)
 	}
-	c.Conn = ws
+	c.Conn, c.net = ws, cw.conn
 	c.ID = strconv.FormatUint(r.nextID.Add(1), 10)
 	c.log = r.log.With("conn", c.ID, "endpoint", endpoint)
 	c.log.Info("ws open", "remote", req.RemoteAddr)

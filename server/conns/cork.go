@@ -1,0 +1,119 @@
+package conns
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// corkMax bounds the bytes a corked connection holds back; past it the batch
+// goes out early, so a socket's memory stays bounded however much is queued
+// for it.
+const corkMax = 64 << 10
+
+// corkPool recycles batch buffers: only a socket that is writing a batch
+// holds one, so ten thousand idle sockets cost nothing here.
+var corkPool = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+
+// corkConn is the network connection under a WebSocket, with the corking of
+// Linux's TCP_CORK done in user space. The library flushes after every
+// frame, one write system call each; on a busy chat socket those calls are
+// most of the server's CPU. Corked, the flushes land in memory instead, and
+// Uncork sends everything with one write.
+type corkConn struct {
+	net.Conn
+
+	mu      sync.Mutex // serialises writes to Conn with Uncork's
+	corked  bool
+	timeout time.Duration // bounds each network write made while corked
+	buf     *[]byte       // from corkPool while corked
+}
+
+func (c *corkConn) cork(timeout time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.corked {
+		return
+	}
+	c.corked, c.timeout = true, timeout
+	c.buf = corkPool.Get().(*[]byte)
+}
+
+func (c *corkConn) uncork() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.corked {
+		return nil
+	}
+	err := c.flushLocked()
+	c.corked = false
+	if cap(*c.buf) <= 2*corkMax {
+		*c.buf = (*c.buf)[:0]
+		corkPool.Put(c.buf)
+	}
+	c.buf = nil
+	return err
+}
+
+// Write sends p, or keeps it for the batch while corked.
+func (c *corkConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.corked {
+		// The library bounds this write itself: its context closes the
+		// connection when it expires.
+		return c.Conn.Write(p)
+	}
+	*c.buf = append(*c.buf, p...)
+	if len(*c.buf) >= corkMax {
+		if err := c.flushLocked(); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
+}
+
+// flushLocked writes the held bytes with the cork's own deadline: the
+// library wrote them with no deadline of its own, into memory.
+func (c *corkConn) flushLocked() error {
+	if len(*c.buf) == 0 {
+		return nil
+	}
+	if err := c.Conn.SetWriteDeadline(time.Now().Add(c.timeout)); err != nil {
+		return fmt.Errorf("conns: uncork: %w", err)
+	}
+	_, err := c.Conn.Write(*c.buf)
+	*c.buf = (*c.buf)[:0]
+	if derr := c.Conn.SetWriteDeadline(time.Time{}); err == nil && derr != nil {
+		err = derr
+	}
+	if err != nil {
+		return fmt.Errorf("conns: uncork: %w", err)
+	}
+	return nil
+}
+
+// corkingWriter hands the WebSocket library a corkConn when it hijacks the
+// HTTP connection.
+type corkingWriter struct {
+	http.ResponseWriter
+	conn *corkConn
+}
+
+// Hijack takes over the connection, as http.Hijacker. The returned
+// bufio.Writer is net/http's, empty at this point, pointed at the corkConn.
+func (w *corkingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	nc, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	w.conn = &corkConn{Conn: nc}
+	brw.Writer.Reset(w.conn)
+	return w.conn, brw, nil
+}
+
+// Unwrap gives http.ResponseController the writer underneath.
+func (w *corkingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
