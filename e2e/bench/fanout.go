@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"runtime/pprof"
@@ -96,11 +97,19 @@ func (s *subscriber) run(ctx context.Context) {
 }
 
 func (s *subscriber) read(ctx context.Context, c *websocket.Conn) error {
+	// One buffer reused for every frame: the load generator shares the CPUs
+	// with the server it measures, and Read would allocate each time.
+	var buf bytes.Buffer
 	for {
-		_, b, err := c.Read(ctx)
+		_, r, err := c.Reader(ctx)
 		if err != nil {
 			return err
 		}
+		buf.Reset()
+		if _, err := buf.ReadFrom(r); err != nil {
+			return err
+		}
+		b := buf.Bytes()
 		switch frameType(b) {
 		case msg.ChatMsg:
 			now := time.Now().UnixNano()

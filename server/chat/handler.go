@@ -77,7 +77,7 @@ func (h *Handler) Close() {
 
 // ServeHTTP upgrades the request and serves the socket until it closes.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c, err := h.conns.Accept(w, r, msg.ChatPath, conns.Options{ReadLimit: msg.ChatReadLimit})
+	c, err := h.conns.Accept(w, r, msg.ChatPath, conns.Options{ReadLimit: msg.ChatReadLimit, MaxUnsent: h.opts.MaxUnsent})
 	if err != nil {
 		return
 	}

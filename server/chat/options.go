@@ -18,6 +18,11 @@ type Options struct {
 	// SendQueue is how many frames may wait for a slow socket before it is
 	// closed with 4008; 256 when zero.
 	SendQueue int
+	// MaxUnsent is how many bytes the kernel may hold unsent for a socket
+	// (Linux); beyond that the socket's writer waits and its queue fills,
+	// so that a slow reader is found by the queue rather than hidden by a
+	// send buffer of megabytes. 16 KiB when zero.
+	MaxUnsent int
 	// WriteTimeout bounds one frame's write to a socket that does not read;
 	// 10s when zero.
 	WriteTimeout time.Duration
@@ -43,6 +48,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.SendQueue == 0 {
 		o.SendQueue = 256
+	}
+	if o.MaxUnsent == 0 {
+		o.MaxUnsent = 16 << 10
 	}
 	if o.WriteTimeout == 0 {
 		o.WriteTimeout = 10 * time.Second

@@ -101,6 +101,9 @@ func (c *corkConn) flushLocked() error {
 type corkingWriter struct {
 	http.ResponseWriter
 	conn *corkConn
+	// unsent, when positive, bounds the bytes the kernel keeps unsent
+	// (see limitUnsent).
+	unsent int
 }
 
 // Hijack takes over the connection, as http.Hijacker. The returned
@@ -109,6 +112,12 @@ func (w *corkingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	nc, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err != nil {
 		return nil, nil, err
+	}
+	if w.unsent > 0 {
+		if err := limitUnsent(nc, w.unsent); err != nil {
+			nc.Close()
+			return nil, nil, err
+		}
 	}
 	w.conn = &corkConn{Conn: nc}
 	brw.Writer.Reset(w.conn)

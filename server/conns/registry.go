@@ -72,6 +72,12 @@ type Options struct {
 	// suppresses the pong. By default pongs are limited to 20 a second
 	// (bursts of 40) so that a ping flood cannot make the server write.
 	OnPing func(ctx context.Context, payload []byte) bool
+	// MaxUnsent, when positive, caps the bytes the kernel may hold that it
+	// has not yet sent to the peer (TCP_NOTSENT_LOWAT, Linux only). A
+	// handler with its own bounded send queue sets it so that a slow
+	// peer's backlog piles up in that queue, where the handler sees it,
+	// rather than in a send buffer the kernel grows to megabytes.
+	MaxUnsent int
 }
 
 // Accept upgrades the request on the endpoint named endpoint (used in logs)
@@ -114,7 +120,7 @@ func (r *Registry) Accept(w http.ResponseWriter, req *http.Request, endpoint str
 			return false
 		}
 	}
-	cw := &corkingWriter{ResponseWriter: w}
+	cw := &corkingWriter{ResponseWriter: w, unsent: opts.MaxUnsent}
 	ws, err := websocket.Accept(cw, req, &websocket.AcceptOptions{
 		OriginPatterns: r.OriginPatterns,
 		OnPingReceived: onPing,
@@ -129,12 +135,17 @@ func (r *Registry) Accept(w http.ResponseWriter, req *http.Request, endpoint str
 	if opts.ReadLimit > 0 {
 		ws.SetReadLimit(opts.ReadLimit)
 	}
-	c.Conn, c.net = ws, cw.conn
 	c.ID = strconv.FormatUint(r.nextID.Add(1), 10)
 	c.log = r.log.With("conn", c.ID, "endpoint", endpoint)
 	c.log.Info("ws open", "remote", req.RemoteAddr)
 	r.Metrics.Opened(endpoint)
 	c.counters = r.Metrics.Endpoint(endpoint)
+	// c.Conn is set under the lock because Shutdown reads it from another
+	// goroutine.
+	r.mu.Lock()
+	c.Conn, c.net = ws, cw.conn
+	draining := r.draining
+	r.mu.Unlock()
 	if r.PingEvery > 0 {
 		c.keepalive = make(chan struct{})
 		go c.keepAlive(r.PingEvery, r.PongTimeout)
@@ -142,9 +153,6 @@ func (r *Registry) Accept(w http.ResponseWriter, req *http.Request, endpoint str
 
 	// Shutdown may have started during the handshake; it could not see
 	// c.Conn then, so close it here.
-	r.mu.Lock()
-	draining := r.draining
-	r.mu.Unlock()
 	if draining {
 		c.Close(websocket.StatusGoingAway, "server is shutting down")
 	}
@@ -181,27 +189,27 @@ func (r *Registry) Shutdown(ctx context.Context) error {
 	} else {
 		r.idle = idle
 	}
+	// Only sockets past their handshake: Accept closes the others itself
+	// when it sees draining.
 	live := make([]*Conn, 0, len(r.live))
 	for c := range r.live {
-		live = append(live, c)
+		if c.Conn != nil {
+			live = append(live, c)
+		}
 	}
 	r.mu.Unlock()
 
 	// Close concurrently: each Close waits (bounded by the library) for the
 	// peer's close frame, and one slow peer must not hold up the others.
 	for _, c := range live {
-		if c.Conn != nil {
-			go c.Close(websocket.StatusGoingAway, "server is shutting down")
-		}
+		go c.Close(websocket.StatusGoingAway, "server is shutting down")
 	}
 	select {
 	case <-idle:
 		return nil
 	case <-ctx.Done():
 		for _, c := range live {
-			if c.Conn != nil {
-				c.Conn.CloseNow()
-			}
+			c.Conn.CloseNow()
 		}
 		return fmt.Errorf("conns: shutdown: %d sockets still open: %w", r.Len(), ctx.Err())
 	}

@@ -1,0 +1,132 @@
+package conns
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// countingConn records every Write that reaches the network.
+type countingConn struct {
+	net.Conn
+	mu     sync.Mutex
+	writes [][]byte
+}
+
+func (c *countingConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.writes = append(c.writes, bytes.Clone(p))
+	return len(p), nil
+}
+
+func (c *countingConn) SetWriteDeadline(time.Time) error { return nil }
+
+func TestCorkHoldsWritesUntilUncork(t *testing.T) {
+	under := &countingConn{}
+	c := &corkConn{Conn: under}
+
+	c.cork(time.Second)
+	for _, s := range []string{"one ", "two ", "three"} {
+		if _, err := c.Write([]byte(s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(under.writes); n != 0 {
+		t.Fatalf("corked: %d writes reached the network, want 0", n)
+	}
+	if err := c.uncork(); err != nil {
+		t.Fatal(err)
+	}
+	if len(under.writes) != 1 || string(under.writes[0]) != "one two three" {
+		t.Fatalf("after uncork: writes %q, want one write of %q", under.writes, "one two three")
+	}
+
+	// Uncorked, every write goes straight through.
+	c.Write([]byte("a"))
+	c.Write([]byte("b"))
+	if len(under.writes) != 3 {
+		t.Fatalf("uncorked: %d writes, want 3", len(under.writes))
+	}
+}
+
+func TestCorkFlushesPastItsBound(t *testing.T) {
+	under := &countingConn{}
+	c := &corkConn{Conn: under}
+	c.cork(time.Second)
+	chunk := bytes.Repeat([]byte("x"), 4096)
+	total := 0
+	for total < corkMax+10000 {
+		c.Write(chunk)
+		total += len(chunk)
+	}
+	if len(under.writes) != 1 {
+		t.Fatalf("after %d bytes corked: %d writes, want 1 (flushed at %d)", total, len(under.writes), corkMax)
+	}
+	c.uncork()
+	got := 0
+	for _, w := range under.writes {
+		got += len(w)
+	}
+	if len(under.writes) != 2 || got != total {
+		t.Fatalf("after uncork: %d writes of %d bytes, want 2 writes of %d", len(under.writes), got, total)
+	}
+}
+
+// TestCorkedMessagesArrive goes through the whole stack: a handler corks,
+// writes three messages and a ping is answered meanwhile; the client gets
+// them all, in order, intact.
+func TestCorkedMessagesArrive(t *testing.T) {
+	reg := NewRegistry(slog.New(slog.DiscardHandler))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := reg.Accept(w, r, "/cork", Options{MaxUnsent: 16 << 10})
+		if err != nil {
+			return
+		}
+		c.Cork(time.Second)
+		for i := range 3 {
+			// The big one needs the 16-bit payload length and spans
+			// several of the library's buffer flushes.
+			text := fmt.Sprintf("message %d %s", i, strings.Repeat("é", i*3000))
+			if err := c.Write(context.Background(), websocket.MessageText, []byte(text)); err != nil {
+				c.Finish(err)
+				return
+			}
+		}
+		err = c.Uncork()
+		if err == nil {
+			_, _, err = c.Read(r.Context()) // until the client closes
+		}
+		c.Finish(err)
+	}))
+	defer srv.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	for i := range 3 {
+		_, b, err := ws.Read(ctx)
+		if err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+		want := fmt.Sprintf("message %d %s", i, strings.Repeat("é", i*3000))
+		if string(b) != want {
+			t.Fatalf("message %d: got %d bytes starting %q, want %d bytes", i, len(b), b[:min(len(b), 20)], len(want))
+		}
+	}
+	ws.Close(websocket.StatusNormalClosure, "")
+}
