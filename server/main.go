@@ -16,6 +16,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
@@ -49,6 +51,7 @@ func main() {
 	natsReplicas := flag.Int("nats-replicas", 1, "copies of the chat stream and presence bucket a clustered JetStream keeps (1 to 5; 1 with the embedded server)")
 	chatRetention := flag.Int64("chat-retention", 10000, "`messages` each chat room keeps")
 	chatDedup := flag.Duration("chat-dedup-window", 10*time.Minute, "how long a chat message id is remembered, so that a resend is stored once")
+	debugAddr := flag.String("debug-addr", "", "serve Go's profiler (/debug/pprof/) on this `address`, apart from the site; keep it on localhost")
 	flag.Parse()
 
 	var h slog.Handler = slog.NewTextHandler(os.Stderr, nil)
@@ -86,6 +89,12 @@ func main() {
 	if *origins != "" {
 		cfg.AllowedOrigins = strings.Split(*origins, ",")
 	}
+	if *debugAddr != "" {
+		if err := serveDebug(*debugAddr, log); err != nil {
+			log.Error("exit", "err", err)
+			os.Exit(1)
+		}
+	}
 	if err := run(cfg, *addr); err != nil {
 		log.Error("exit", "err", err)
 		os.Exit(1)
@@ -114,6 +123,30 @@ func run(cfg site.Config, addr string) error {
 		os.Exit(exitForced)
 	}()
 	return srv.Serve(ctx, ln)
+}
+
+// serveDebug serves net/http/pprof on its own listener: the profiler must
+// never be reachable through the public site's address, and it must stay up
+// while the site is overloaded, which is when one wants a profile.
+func serveDebug(addr string, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("debug listener: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	log.Info("profiler", "url", "http://"+ln.Addr().String()+"/debug/pprof/")
+	go func() {
+		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		if err := srv.Serve(ln); err != nil {
+			log.Warn("profiler stopped", "err", err)
+		}
+	}()
+	return nil
 }
 
 // exitForced is the exit status after a second signal (128 + SIGINT, as a

@@ -58,6 +58,8 @@ func benchIdle(ctx context.Context, cfg config) (*section, error) {
 	if err != nil {
 		return nil, err
 	}
+	gBefore, _ := goroutines(srv.debug)
+	mBefore, _ := memStats(srv.debug, "Stack", "HeapInuse")
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var frames atomic.Int64
@@ -126,6 +128,9 @@ func benchIdle(ctx context.Context, cfg config) (*section, error) {
 		return nil, err
 	}
 	per := float64(after-before) / float64(n)
+	gAfter, gerr := goroutines(srv.debug)
+	mAfter, merr := memStats(srv.debug, "Stack", "HeapInuse")
+	heap := pprofTopURL(srv.debug+"heap", 12, "-sample_index=inuse_space")
 	s := &section{title: "Idle chat connections: server memory",
 		header: []string{"measure", "value", "target"}}
 	s.rows = [][]string{
@@ -133,6 +138,15 @@ func benchIdle(ctx context.Context, cfg config) (*section, error) {
 		{"server RSS before / after", fmt.Sprintf("%.1f MB / %.1f MB", float64(before)/1e6, float64(after)/1e6), ""},
 		{"server RSS per connection", fmt.Sprintf("%.1f KB", per/1e3), "≤ 20 KB — " + verdict(per <= 20e3)},
 		{"connect + join + synced, all", connectTook.Round(time.Millisecond).String(), ""},
+	}
+	if merr == nil && mBefore != nil {
+		s.rows = append(s.rows,
+			[]string{"of which goroutine stacks, per socket", fmt.Sprintf("%.1f KB", float64(mAfter["Stack"]-mBefore["Stack"])/float64(n)/1e3), ""},
+			[]string{"of which heap in use, per socket", fmt.Sprintf("%.1f KB", float64(mAfter["HeapInuse"]-mBefore["HeapInuse"])/float64(n)/1e3), ""})
+	}
+	if gerr == nil {
+		s.rows = append(s.rows, []string{"server goroutines per socket", fmt.Sprintf("%.2f (%d before, %d after)",
+			float64(gAfter-gBefore)/float64(n), gBefore, gAfter), ""})
 	}
 	s.notes = append(s.notes, fmt.Sprintf("The real server binary (`go build ./server`) as its own process, its RSS from /proc/%s/status (VmRSS, taken once it has not moved for a second). "+
 		"Each client dials /ws/chat, joins a room, reads welcome, history (none), synced and the room's presence, and then only reads. "+
@@ -142,14 +156,16 @@ func benchIdle(ctx context.Context, cfg config) (*section, error) {
 			"three goroutines (read loop, write loop, keepalive) at 5–8 KB of stack each, and the send queue (2 KB since the queue holds pointers to shared frames; "+
 			"it was 14 KB). RSS is about twice the live heap (garbage collector headroom). Reaching 20 KB would take one goroutine per socket instead of three "+
 			"(a timer-driven keepalive, a writer started only while the queue is non-empty) and smaller handed-over buffers.")
+	s.notes = append(s.notes, "The server's heap once the sockets are idle (`go tool pprof -top -sample_index=inuse_space` of /debug/pprof/heap, served on -debug-addr):\n\n"+heap)
 	return s, nil
 }
 
 // serverProcess is the socketlab binary running on loopback.
 type serverProcess struct {
-	pid  int
-	url  string
-	stop func()
+	pid   int
+	url   string
+	debug string // the server's /debug/pprof/ url
+	stop  func()
 }
 
 // startServerProcess builds ./server into dir and starts it on a free
@@ -160,7 +176,8 @@ func startServerProcess(ctx context.Context, dir string) (*serverProcess, error)
 	if out, err := build.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("go build ./server: %w: %s", err, out)
 	}
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"), "-plot-addr", "", "-plot-demo=false", "-max-conns", "20000")
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"), "-plot-addr", "", "-plot-demo=false", "-max-conns", "20000",
+		"-debug-addr", "127.0.0.1:0")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, err
@@ -180,10 +197,14 @@ func startServerProcess(ctx context.Context, dir string) (*serverProcess, error)
 		}
 	}
 	urlc := make(chan string, 1)
+	var debug string // the profiler's url, logged before the site's
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
-			if u, ok := servingURL(sc.Text()); ok {
+			if u, ok := loggedURL(sc.Text(), "profiler"); ok {
+				debug = u
+			}
+			if u, ok := loggedURL(sc.Text(), "serving"); ok {
 				urlc <- u
 				break
 			}
@@ -196,16 +217,16 @@ func startServerProcess(ctx context.Context, dir string) (*serverProcess, error)
 			stop()
 			return nil, err
 		}
-		return &serverProcess{pid: cmd.Process.Pid, url: u, stop: stop}, nil
+		return &serverProcess{pid: cmd.Process.Pid, url: u, debug: debug, stop: stop}, nil
 	case <-time.After(30 * time.Second):
 		stop()
 		return nil, fmt.Errorf("server did not log its url within 30s")
 	}
 }
 
-// servingURL reads the url of the server's `msg=serving url=…` log line.
-func servingURL(line string) (string, bool) {
-	if !strings.Contains(line, "msg=serving ") {
+// loggedURL reads the url of the server's `msg=<what> url=…` log line.
+func loggedURL(line, what string) (string, bool) {
+	if !strings.Contains(line, "msg="+what+" ") {
 		return "", false
 	}
 	_, rest, ok := strings.Cut(line, " url=")

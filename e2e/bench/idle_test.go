@@ -5,13 +5,20 @@ import (
 	"testing"
 )
 
-func TestServingURL(t *testing.T) {
-	u, ok := servingURL(`time=2026-01-01T00:00:00Z level=INFO msg=serving url=http://127.0.0.1:41234 version=abc`)
+func TestLoggedURL(t *testing.T) {
+	u, ok := loggedURL(`time=2026-01-01T00:00:00Z level=INFO msg=serving url=http://127.0.0.1:41234 version=abc`, "serving")
 	if !ok || u != "http://127.0.0.1:41234" {
-		t.Fatalf("servingURL = %q %v", u, ok)
+		t.Fatalf("loggedURL = %q %v", u, ok)
 	}
-	if _, ok := servingURL(`level=INFO msg="chat store open" dir=/tmp`); ok {
-		t.Fatal("servingURL matched another line")
+	if _, ok := loggedURL(`level=INFO msg="chat store open" dir=/tmp`, "serving"); ok {
+		t.Fatal("loggedURL matched another line")
+	}
+	u, ok = loggedURL(`level=INFO msg=profiler url=http://127.0.0.1:6060/debug/pprof/`, "profiler")
+	if !ok || u != "http://127.0.0.1:6060/debug/pprof/" {
+		t.Fatalf("loggedURL(profiler) = %q %v", u, ok)
+	}
+	if _, ok := loggedURL(`level=INFO msg=profiler url=http://127.0.0.1:6060/debug/pprof/`, "serving"); ok {
+		t.Fatal("the profiler line taken for the serving line")
 	}
 }
 

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bufio"
+	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"runtime/pprof"
@@ -35,7 +38,12 @@ func pprofTop(path string, n int, flags ...string) string {
 	if err != nil {
 		return "(profile unavailable: " + err.Error() + ")"
 	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return topLines(string(out))
+}
+
+// topLines keeps pprof's output from its header line on, as a code block.
+func topLines(out string) string {
+	lines := strings.Split(strings.TrimSpace(out), "\n")
 	var keep []string
 	for i, l := range lines {
 		if strings.HasPrefix(l, "Showing nodes") || strings.Contains(l, "flat%") {
@@ -47,4 +55,59 @@ func pprofTop(path string, n int, flags ...string) string {
 		keep = lines
 	}
 	return "```\n" + strings.Join(keep, "\n") + "\n```"
+}
+
+// pprofTopURL is `go tool pprof -top` of a profile fetched from a running
+// server's /debug/pprof/ (the heap of the server process, say).
+func pprofTopURL(url string, n int, flags ...string) string {
+	args := append([]string{"tool", "pprof", "-top", "-nodecount=" + strconv.Itoa(n)}, flags...)
+	out, err := exec.Command("go", append(args, url)...).Output()
+	if err != nil {
+		return "(profile unavailable: " + err.Error() + ")"
+	}
+	return topLines(string(out))
+}
+
+// goroutines reads the goroutine count of a running server from its
+// /debug/pprof/ url.
+func goroutines(debug string) (int, error) {
+	resp, err := http.Get(debug + "goroutine?debug=1")
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	first, err := bufio.NewReader(resp.Body).ReadString('\n')
+	if err != nil {
+		return 0, fmt.Errorf("goroutine profile: %w", err)
+	}
+	// "goroutine profile: total 1234"
+	_, total, ok := strings.Cut(strings.TrimSpace(first), "total ")
+	if !ok {
+		return 0, fmt.Errorf("goroutine profile: unexpected first line %q", first)
+	}
+	return strconv.Atoi(total)
+}
+
+// memStats reads a running server's runtime.MemStats fields, as the text
+// heap profile prints them at its end ("# Stack = 123 / 456", the first number in use), by name.
+func memStats(debug string, names ...string) (map[string]int64, error) {
+	resp, err := http.Get(debug + "heap?debug=1")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	got := map[string]int64{}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		for _, n := range names {
+			if v, ok := strings.CutPrefix(sc.Text(), "# "+n+" = "); ok {
+				got[n], _ = strconv.ParseInt(strings.Fields(v)[0], 10, 64)
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("heap profile: %w", err)
+	}
+	return got, nil
 }

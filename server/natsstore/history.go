@@ -38,7 +38,12 @@ const (
 // message, not an error.
 func (s *Store) direct(ctx context.Context, req directReq, fn func(*nats.Msg) error) error {
 	inbox := s.nc.NewRespInbox()
-	sub, err := s.nc.SubscribeSync(inbox)
+	// A reply is at most a batch and its end-of-batch status, so a channel
+	// of that size never overflows. SubscribeSync would allocate its
+	// default 64 Ki slots (512 KB) for each get: with a thousand joins at
+	// once, hundreds of megabytes of garbage.
+	replies := make(chan *nats.Msg, batchSize+2)
+	sub, err := s.nc.ChanSubscribe(inbox, replies)
 	if err != nil {
 		return fmt.Errorf("natsstore: direct get: %w", err)
 	}
@@ -53,9 +58,11 @@ func (s *Store) direct(ctx context.Context, req directReq, fn func(*nats.Msg) er
 		defer cancel()
 	}
 	for {
-		m, err := sub.NextMsgWithContext(ctx)
-		if err != nil {
-			return fmt.Errorf("natsstore: direct get: %w", err)
+		var m *nats.Msg
+		select {
+		case m = <-replies:
+		case <-ctx.Done():
+			return fmt.Errorf("natsstore: direct get: %w", ctx.Err())
 		}
 		switch st := m.Header.Get(hdrStatus); st {
 		case "":
