@@ -75,24 +75,32 @@ func (h *Handler) Close() {
 	h.pruned.Wait()
 }
 
-// ServeHTTP upgrades the request and serves the socket until it closes.
+// ServeHTTP upgrades the request and hands the socket to a goroutine of
+// its own, which serves it until it closes.
+//
+// Returning at once is allowed once the connection is hijacked, and it
+// matters for memory: net/http's connection goroutine carries a deep stack
+// (16 KB by the time a chat socket idles in its read), while a fresh
+// goroutine reading the socket needs a fraction of that. With thousands
+// of idle sockets, that stack is most of what each one costs. The request's
+// context ends when ServeHTTP returns, so the socket keeps only its values.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c, err := h.conns.Accept(w, r, msg.ChatPath, conns.Options{ReadLimit: msg.ChatReadLimit, MaxUnsent: h.opts.MaxUnsent})
 	if err != nil {
 		return
 	}
+	go h.serve(context.WithoutCancel(r.Context()), c)
+}
+
+// serve reads the socket until it ends, then takes it out of its room.
+func (h *Handler) serve(ctx context.Context, c *conns.Conn) {
 	cl := newClient(c, h.opts.SendQueue, &h.hub.kicked)
-	ctx, cancel := context.WithCancel(r.Context())
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		if err := h.writeLoop(ctx, cl); err != nil && ctx.Err() == nil {
-			c.Log().Debug("chat: writer stopped", "err", err)
-		}
-	})
-	err = h.readLoop(ctx, cl)
+	ctx, cancel := context.WithCancel(ctx)
+	cl.startWriter = func() { go h.runWriter(ctx, cl) }
+	err := h.readLoop(ctx, cl)
 	h.hub.leave(cl, false)
 	cancel()
-	wg.Wait()
+	cl.stop()
 	c.Finish(err)
 }
 
@@ -200,24 +208,34 @@ func notJoined(env msg.Chat) *msg.ChatErr {
 // errTooSlow ends a writer that closed its socket with 4008.
 var errTooSlow = errors.New("chat: closed as too slow")
 
-// writeLoop is the socket's only writer. It writes queued frames in order,
-// serves joins (history, then live), and closes the socket with 4008 when
-// the hub found its queue full.
-func (h *Handler) writeLoop(ctx context.Context, c *client) error {
-	var st position
+// runWriter is the socket's writer while its queue is not empty. It writes
+// queued frames in order, serves joins (history, then live), and closes
+// the socket with 4008 when the hub found its queue full. It stops when
+// the queue is empty; the next push starts another.
+func (h *Handler) runWriter(ctx context.Context, c *client) {
 	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-c.kicked:
-			return h.closeTooSlow(c)
-		case o := <-c.queue:
-			if err := h.writeBatch(ctx, c, o, &st); err != nil {
-				if errors.Is(err, errTooSlow) {
-					return h.closeTooSlow(c)
-				}
-				return err
+		var err error
+		if c.isKicked() {
+			err = errTooSlow
+		} else {
+			select {
+			case o := <-c.queue:
+				err = h.writeBatch(ctx, c, o, &c.pos)
+			default:
 			}
+		}
+		if err != nil {
+			if errors.Is(err, errTooSlow) {
+				h.closeTooSlow(c)
+			} else if ctx.Err() == nil {
+				// A socket that cannot be written to is of no use: cut
+				// it, so that its reader ends too.
+				c.conn.Log().Debug("chat: writer stopped", "err", err)
+				c.conn.CloseNow()
+			}
+		}
+		if c.writerDone(err != nil) {
+			return
 		}
 	}
 }

@@ -30,9 +30,9 @@ type Conn struct {
 	log   *slog.Logger
 	start time.Time
 
-	keepalive chan struct{}     // closed by Finish to stop the pinger
-	counters  *metrics.Endpoint // this endpoint's message counters
-	net       *corkConn         // the network connection, for Cork
+	pinger   *time.Timer       // the next keepalive ping; nil without
+	counters *metrics.Endpoint // this endpoint's message counters
+	net      *corkConn         // the network connection, for Cork
 
 	mu         sync.Mutex
 	sentCode   websocket.StatusCode
@@ -105,34 +105,35 @@ func (c *Conn) Uncork() error {
 
 // keepAlive pings the peer every interval until Finish. A peer that does not
 // pong within timeout is taken for gone: its connection is cut, which ends
-// the handler's read with an error and so its Finish.
+// the handler's read with an error and so its Finish. It runs on a timer,
+// not in a goroutine of its own: a goroutine per socket that sleeps
+// between pings would cost its stack on every idle socket; the timer's
+// function runs in a goroutine only for the moment of the ping.
 func (c *Conn) keepAlive(every, timeout time.Duration) {
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-c.keepalive:
-			return
-		case <-t.C:
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		err := c.Conn.Ping(ctx)
-		cancel()
-		if err != nil {
-			select {
-			case <-c.keepalive:
-			default:
-				c.log.Info("ws keepalive: no pong", "timeout", timeout)
-				c.mu.Lock()
-				c.lostPong = true
-				c.mu.Unlock()
-				c.Conn.CloseNow()
-			}
-			return
-		}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.pinger = time.AfterFunc(every, func() { c.ping(every, timeout) })
+}
+
+// ping sends one keepalive ping and arms the next.
+func (c *Conn) ping(every, timeout time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	err := c.Conn.Ping(ctx)
+	cancel()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.finished:
+		// Finish cut the connection, which is why the ping failed.
+	case err != nil:
+		c.log.Info("ws keepalive: no pong", "timeout", timeout)
+		c.lostPong = true
+		c.Conn.CloseNow()
+	default:
+		c.pinger.Reset(every)
 	}
 }
 
@@ -160,6 +161,9 @@ func (c *Conn) Finish(err error) {
 	c.finished = true
 	code, reason, by := c.sentCode, c.sentReason, "server"
 	lostPong := c.lostPong
+	if c.pinger != nil {
+		c.pinger.Stop()
+	}
 	c.mu.Unlock()
 
 	switch {
@@ -181,9 +185,6 @@ func (c *Conn) Finish(err error) {
 		code, reason = websocket.StatusProtocolError, err.Error()
 	}
 	c.Conn.CloseNow()
-	if c.keepalive != nil {
-		close(c.keepalive)
-	}
 	attrs := []any{"code", int(code), "reason", reason, "by", by,
 		"duration", time.Since(c.start).Round(time.Millisecond)}
 	if err != nil && by == "network" && !errors.Is(err, io.EOF) {

@@ -147,8 +147,7 @@ func (r *Registry) Accept(w http.ResponseWriter, req *http.Request, endpoint str
 	draining := r.draining
 	r.mu.Unlock()
 	if r.PingEvery > 0 {
-		c.keepalive = make(chan struct{})
-		go c.keepAlive(r.PingEvery, r.PongTimeout)
+		c.keepAlive(r.PingEvery, r.PongTimeout)
 	}
 
 	// Shutdown may have started during the handshake; it could not see
