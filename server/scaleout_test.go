@@ -145,6 +145,8 @@ type chatClient struct {
 
 	mu     sync.Mutex
 	got    []msg.Chat
+	views  [][]string // the presence view after each of got
+	badPre []string   // presence changes that did not fit the view
 	next   int
 	err    error
 	notify chan struct{}
@@ -174,6 +176,7 @@ func dialChat(t *testing.T, addr, nick string) *chatClient {
 				c.err = err
 			} else {
 				c.got = append(c.got, env)
+				c.views = append(c.views, c.applyPresence(env))
 			}
 			c.mu.Unlock()
 			select {
@@ -219,12 +222,18 @@ func (c *chatClient) waitFor(what string, ok func(msg.Chat) bool) msg.Chat {
 
 func (c *chatClient) waitWithin(d time.Duration, what string, ok func(msg.Chat) bool) msg.Chat {
 	c.t.Helper()
+	return c.waitView(d, what, func(e msg.Chat, _ []string) bool { return ok(e) })
+}
+
+// waitView is waitWithin with the presence view after each envelope.
+func (c *chatClient) waitView(d time.Duration, what string, ok func(msg.Chat, []string) bool) msg.Chat {
+	c.t.Helper()
 	deadline := time.NewTimer(d)
 	defer deadline.Stop()
 	for {
 		c.mu.Lock()
 		for i := c.next; i < len(c.got); i++ {
-			if ok(c.got[i]) {
+			if ok(c.got[i], c.views[i]) {
 				c.next = i + 1
 				e := c.got[i]
 				c.mu.Unlock()
@@ -254,11 +263,45 @@ func (c *chatClient) waitPresence(nicks ...string) {
 	c.waitPresenceWithin(30*time.Second, nicks...)
 }
 
+// waitPresenceWithin waits for a presence frame after which the client's
+// view — the full list with the changes since applied — is nicks. It fails
+// when a change did not fit the view: one missed or repeated.
 func (c *chatClient) waitPresenceWithin(d time.Duration, nicks ...string) {
 	c.t.Helper()
-	c.waitWithin(d, fmt.Sprint("presence ", nicks), func(e msg.Chat) bool {
-		return e.Type == msg.ChatPresence && slices.Equal(e.Nicks, nicks)
+	c.waitView(d, fmt.Sprint("presence ", nicks), func(e msg.Chat, view []string) bool {
+		return e.Type == msg.ChatPresence && slices.Equal(view, nicks)
 	})
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.badPre) > 0 {
+		c.t.Fatalf("%s: presence broken: %v", c.nick, c.badPre)
+	}
+}
+
+// applyPresence returns the presence view after env: a welcome starts a
+// join, whose full list comes next; changes apply to it. Called with c.mu
+// held.
+func (c *chatClient) applyPresence(env msg.Chat) []string {
+	var view []string
+	if n := len(c.views); n > 0 {
+		view = c.views[n-1]
+	}
+	switch {
+	case env.Type == msg.ChatWelcome:
+		return nil
+	case env.Type != msg.ChatPresence:
+		return view
+	case view == nil && !env.FullPresence():
+		c.badPre = append(c.badPre, fmt.Sprintf("a change before the full list: %+v", env))
+	}
+	next, ok := msg.ApplyPresence(view, env)
+	if !ok {
+		c.badPre = append(c.badPre, fmt.Sprintf("%+v does not fit %q", env, view))
+	}
+	if next == nil {
+		next = []string{}
+	}
+	return next
 }
 
 // msgList returns every msg envelope of room received so far.

@@ -91,8 +91,12 @@ type Session struct {
 	cursor   uint64
 	lines    []Line
 	out      []*Outgoing
-	presence []string
-	note     Note
+	presence []string // sorted, each nick once
+	// listed: presence holds the full list of the current join, to which
+	// changes apply. Until it arrives (after welcome) a change is not
+	// applied: it belongs to a join this socket no longer serves.
+	listed bool
+	note   Note
 }
 
 // NewSession loads the session from st, creating the token on first use.
@@ -157,7 +161,8 @@ func (s *Session) Cursor() uint64 { s.mu.Lock(); defer s.mu.Unlock(); return s.c
 // Lines returns the room's messages, in seq order.
 func (s *Session) Lines() []Line { s.mu.Lock(); defer s.mu.Unlock(); return slices.Clone(s.lines) }
 
-// Presence returns who is in the room, as the server last said.
+// Presence returns who is in the room, sorted, as the server last said:
+// the full list it sent after the join, with every change since applied.
 func (s *Session) Presence() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -193,7 +198,7 @@ func (s *Session) SetIdentity(room, nick string) *msg.ChatErr {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if room != s.room {
-		s.lines, s.cursor, s.presence = nil, 0, nil
+		s.lines, s.cursor, s.presence, s.listed = nil, 0, nil, false
 	}
 	s.room, s.nick, s.active, s.joined, s.synced = room, nick, true, false, false
 	s.note = Note{}
@@ -219,7 +224,7 @@ func (s *Session) Join() (msg.Chat, bool) {
 func (s *Session) Leave() msg.Chat {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.active, s.joined, s.synced, s.presence = false, false, false, nil
+	s.active, s.joined, s.synced, s.presence, s.listed = false, false, false, nil, false
 	s.requeueLocked()
 	return msg.Chat{Type: msg.ChatLeave, Room: s.room}
 }
@@ -229,7 +234,7 @@ func (s *Session) Leave() msg.Chat {
 func (s *Session) Disconnected() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.joined, s.synced, s.presence = false, false, nil
+	s.joined, s.synced, s.presence, s.listed = false, false, nil, false
 	s.requeueLocked()
 }
 
@@ -322,7 +327,9 @@ func (s *Session) Handle(env msg.Chat) Result {
 	}
 	switch env.Type {
 	case msg.ChatWelcome:
-		s.joined = true
+		// A join (a rejoin, too) is followed by its own full list; the
+		// one on screen stays until it comes.
+		s.joined, s.listed = true, false
 		if env.Reset {
 			s.lines, s.cursor = nil, 0
 		}
@@ -342,7 +349,7 @@ func (s *Session) Handle(env msg.Chat) Result {
 			}
 		}
 	case msg.ChatPresence:
-		s.presence = env.Nicks
+		s.presenceLocked(env)
 	case msg.ChatError:
 		return s.errorLocked(env)
 	}
@@ -366,6 +373,19 @@ func (s *Session) lineLocked(env msg.Chat) {
 			s.dropLocked(i)
 		}
 	}
+}
+
+// presenceLocked applies a full list, or a change to the full list of the
+// current join. The server sends each change to a socket exactly once,
+// after the full list, so a change that does not fit is a bug somewhere;
+// the list shown is then still the best reading, and the next join sets it
+// right.
+func (s *Session) presenceLocked(env msg.Chat) {
+	if !env.FullPresence() && !s.listed {
+		return
+	}
+	s.presence, _ = msg.ApplyPresence(s.presence, env)
+	s.listed = true
 }
 
 func (s *Session) errorLocked(env msg.Chat) Result {

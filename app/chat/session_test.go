@@ -219,3 +219,64 @@ func TestPresenceAndLeave(t *testing.T) {
 		t.Fatal("a reconnect after leave must not join again")
 	}
 }
+
+func presence(nicks ...string) msg.Chat {
+	return msg.Chat{Type: msg.ChatPresence, Room: "lobby", Nicks: append([]string{}, nicks...)}
+}
+
+func change(joined, left []string) msg.Chat {
+	return msg.Chat{Type: msg.ChatPresence, Room: "lobby", Joined: joined, Left: left}
+}
+
+// The full list after a join, then changes applied to it, sorted.
+func TestPresenceChanges(t *testing.T) {
+	s := newJoined(t, NewMemStorage())
+	want := func(nicks ...string) {
+		t.Helper()
+		if got := s.Presence(); !slices.Equal(got, nicks) {
+			t.Fatalf("presence %q, want %q", got, nicks)
+		}
+	}
+	s.Handle(presence("cy", "ada"))
+	want("ada", "cy")
+	s.Handle(change([]string{"bob"}, nil))
+	want("ada", "bob", "cy")
+	s.Handle(change([]string{"dan", "al"}, []string{"cy"}))
+	want("ada", "al", "bob", "dan")
+	s.Handle(change(nil, []string{"al", "bob"}))
+	want("ada", "dan")
+	// Another room's change (a late frame from a room left since) is not
+	// ours.
+	s.Handle(msg.Chat{Type: msg.ChatPresence, Room: "other", Joined: []string{"eve"}})
+	want("ada", "dan")
+
+	// A rejoin on the same socket: changes still queued from before its
+	// welcome are not applied; its own full list replaces the list.
+	s.Handle(msg.Chat{Type: msg.ChatWelcome, Room: "lobby", Nick: "ada"})
+	s.Handle(change([]string{"zed"}, nil))
+	want("ada", "dan")
+	s.Handle(msg.Chat{Type: msg.ChatSynced, Room: "lobby"})
+	s.Handle(presence("ada", "eve"))
+	want("ada", "eve")
+	s.Handle(change([]string{"fay"}, nil))
+	want("ada", "eve", "fay")
+
+	// After a disconnect the list is gone until the next join's full list;
+	// a change meanwhile does not bring back half a list.
+	s.Disconnected()
+	want()
+	s.Handle(change([]string{"gus"}, nil))
+	want()
+	s.Handle(msg.Chat{Type: msg.ChatWelcome, Room: "lobby", Nick: "ada"})
+	s.Handle(msg.Chat{Type: msg.ChatSynced, Room: "lobby"})
+	s.Handle(presence("ada"))
+	want("ada")
+	s.Handle(change([]string{"gus"}, nil))
+	want("ada", "gus")
+
+	// Changing rooms clears it too.
+	s.SetIdentity("other", "ada")
+	want()
+	s.Handle(msg.Chat{Type: msg.ChatPresence, Room: "other", Joined: []string{"hal"}})
+	want()
+}

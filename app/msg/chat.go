@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -121,8 +122,14 @@ const (
 //	ack      {room, id, seq}           the message the client sent with id is
 //	                                   stored as seq (also for a resend of a
 //	                                   message already stored).
-//	presence {room, nicks}             who is in the room now, sorted; sent on
-//	                                   every join, leave and disconnect.
+//	presence {room, nicks}             who is in the room, sorted, each nick
+//	                                   once: the full list, sent once per
+//	                                   join, right after synced.
+//	presence {room, joined, left}      who came and who went since the last
+//	                                   presence, each sorted: a change, sent
+//	                                   when someone joins, leaves or
+//	                                   disconnects (on any replica). Apply
+//	                                   it to the full list (ApplyPresence).
 //	error    {code, detail, id, room}  a request was refused; see the Err*
 //	                                   codes. id is the say's id when the
 //	                                   error is about one. The connection
@@ -134,6 +141,15 @@ const (
 // messages, with no gap and no duplicate between history and live. A client
 // that drops and reconnects joins with since = the last seq it saw and gets
 // exactly what it missed.
+//
+// Presence works the same way: right after synced comes the room's full
+// list (a presence with nicks), then only changes (presence with joined
+// and/or left), each exactly once and in order, so the full list with every
+// change applied is who is in the room now. A nick counts once however many
+// sockets or replicas it is online on: joined means it was not listed
+// before, left means it is listed no more. A presence carries nicks or
+// joined/left, never both; a nicks field, even empty, is a full list.
+// Changing rooms or rejoining starts over with a new full list.
 //
 // Every envelope but ping counts against a per-connection rate; over it,
 // the answer is an error rate_limited (with the say's id) and nothing else
@@ -157,13 +173,16 @@ const (
 //	→ {"type":"say","room":"lobby","id":"x7Rt1","text":"hello bob"}
 //	← {"type":"ack","room":"lobby","id":"x7Rt1","seq":2}
 //	← {"type":"msg","room":"lobby","nick":"ada","id":"x7Rt1","text":"hello bob","seq":2,"time":1795492794327}
+//	← {"type":"presence","room":"lobby","joined":["cy"]}
+//	← {"type":"presence","room":"lobby","left":["bob"]}
 //	→ {"type":"say","room":"lobby","id":"x8Kp4","text":"   "}
 //	← {"type":"error","room":"lobby","id":"x8Kp4","code":"empty","detail":"the message is empty"}
 //	→ {"type":"ping"}
 //	← {"type":"pong"}
 //
-// The ack and the msg of one's own say may come in either order: the ack
-// answers the say, the msg comes from the stream like everyone's.
+// (cy joined, then bob left.) The ack and the msg of one's own say may come
+// in either order: the ack answers the say, the msg comes from the stream
+// like everyone's.
 type Chat struct {
 	Type   string   `json:"type"`
 	Room   string   `json:"room,omitempty"`
@@ -173,11 +192,52 @@ type Chat struct {
 	ID     string   `json:"id,omitempty"`
 	Text   string   `json:"text,omitempty"`
 	Seq    uint64   `json:"seq,omitempty"`
-	Time   int64    `json:"time,omitempty"` // Unix milliseconds
-	Nicks  []string `json:"nicks,omitempty"`
+	Time   int64    `json:"time,omitempty"`   // Unix milliseconds
+	Nicks  []string `json:"nicks,omitzero"`   // a presence's full list (see FullPresence)
+	Joined []string `json:"joined,omitempty"` // a presence change: now listed
+	Left   []string `json:"left,omitempty"`   // a presence change: listed no more
 	Reset  bool     `json:"reset,omitempty"`
 	Code   string   `json:"code,omitempty"`
 	Detail string   `json:"detail,omitempty"`
+}
+
+// FullPresence reports whether c, a presence, is a full list (nicks) rather
+// than a change (joined, left). Nicks is tagged omitzero, not omitempty, so
+// that a full list that is empty is still sent ("nicks":[]) and decodes to
+// a non-nil slice: it is never taken for a change.
+func (c Chat) FullPresence() bool { return c.Nicks != nil }
+
+// ApplyPresence returns who is in the room after the presence p, given who
+// was before it: a full list replaces nicks, a change removes p.Left from
+// them and adds p.Joined. nicks must be sorted with each nick once, as
+// ApplyPresence returns them; it is not modified.
+//
+// consistent is false when a change does not fit nicks: a nick joined that
+// was already listed, or one left that was not. A client that sees it has
+// missed or repeated a change (the server sends each exactly once); the
+// result is still the best reading of p.
+func ApplyPresence(nicks []string, p Chat) (next []string, consistent bool) {
+	if p.FullPresence() {
+		next = slices.Clone(p.Nicks)
+		slices.Sort(next)
+		return slices.Compact(next), true
+	}
+	next, consistent = slices.Clone(nicks), true
+	for _, n := range p.Left {
+		if i, ok := slices.BinarySearch(next, n); ok {
+			next = slices.Delete(next, i, i+1)
+		} else {
+			consistent = false
+		}
+	}
+	for _, n := range p.Joined {
+		if i, ok := slices.BinarySearch(next, n); !ok {
+			next = slices.Insert(next, i, n)
+		} else {
+			consistent = false
+		}
+	}
+	return next, consistent
 }
 
 // ChatErr is a refused envelope: the code and detail of the error envelope

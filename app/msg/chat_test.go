@@ -3,6 +3,7 @@ package msg
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -135,6 +136,67 @@ func TestValidTextControlCharacters(t *testing.T) {
 		}
 		if got != code {
 			t.Errorf("ValidText(%q) = %q, want %q", text, got, code)
+		}
+	}
+}
+
+// A full list and a change look different on the wire, also when the full
+// list is empty, and each decodes back to what it was.
+func TestPresenceWire(t *testing.T) {
+	for _, c := range []struct {
+		env  Chat
+		json string
+		full bool
+	}{
+		{Chat{Type: ChatPresence, Room: "lobby", Nicks: []string{"ada", "bob"}}, `{"type":"presence","room":"lobby","nicks":["ada","bob"]}`, true},
+		{Chat{Type: ChatPresence, Room: "lobby", Nicks: []string{}}, `{"type":"presence","room":"lobby","nicks":[]}`, true},
+		{Chat{Type: ChatPresence, Room: "lobby", Joined: []string{"cy"}}, `{"type":"presence","room":"lobby","joined":["cy"]}`, false},
+		{Chat{Type: ChatPresence, Room: "lobby", Joined: []string{"cy"}, Left: []string{"bob"}}, `{"type":"presence","room":"lobby","joined":["cy"],"left":["bob"]}`, false},
+	} {
+		b, err := json.Marshal(c.env)
+		if err != nil || string(b) != c.json {
+			t.Errorf("%+v marshals to %s (%v), want %s", c.env, b, err, c.json)
+		}
+		var back Chat
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if back.FullPresence() != c.full {
+			t.Errorf("%s: FullPresence = %v, want %v", b, back.FullPresence(), c.full)
+		}
+	}
+	// Other envelopes carry no nicks field at all.
+	if b, _ := json.Marshal(Chat{Type: ChatPong}); string(b) != `{"type":"pong"}` {
+		t.Errorf("pong marshals to %s", b)
+	}
+}
+
+func TestApplyPresence(t *testing.T) {
+	full := func(n ...string) Chat { return Chat{Type: ChatPresence, Nicks: append([]string{}, n...)} }
+	delta := func(joined, left []string) Chat { return Chat{Type: ChatPresence, Joined: joined, Left: left} }
+	for _, c := range []struct {
+		name       string
+		before     []string
+		p          Chat
+		want       []string
+		consistent bool
+	}{
+		{"full list replaces, sorted, once", []string{"zed"}, full("cy", "ada", "cy"), []string{"ada", "cy"}, true},
+		{"empty full list", []string{"ada"}, full(), []string{}, true},
+		{"join into the middle", []string{"ada", "cy"}, delta([]string{"bob"}, nil), []string{"ada", "bob", "cy"}, true},
+		{"join into nothing", nil, delta([]string{"bob", "ada"}, nil), []string{"ada", "bob"}, true},
+		{"leave", []string{"ada", "bob", "cy"}, delta(nil, []string{"bob"}), []string{"ada", "cy"}, true},
+		{"both at once", []string{"ada", "bob"}, delta([]string{"cy"}, []string{"ada"}), []string{"bob", "cy"}, true},
+		{"a repeated join", []string{"ada", "bob"}, delta([]string{"bob"}, nil), []string{"ada", "bob"}, false},
+		{"a leave of someone not listed", []string{"ada"}, delta(nil, []string{"bob"}), []string{"ada"}, false},
+	} {
+		before := slices.Clone(c.before)
+		got, ok := ApplyPresence(c.before, c.p)
+		if !slices.Equal(got, c.want) || ok != c.consistent {
+			t.Errorf("%s: got %q, %v; want %q, %v", c.name, got, ok, c.want, c.consistent)
+		}
+		if !slices.Equal(before, c.before) {
+			t.Errorf("%s: the list passed in was modified", c.name)
 		}
 	}
 }

@@ -16,3 +16,21 @@ func ExampleCloseCode() {
 	// 1007 invalid payload data
 	// 4008 too slow
 }
+
+// A client keeps the room's presence by applying each presence envelope in
+// order: the full list after synced, then the changes.
+func ExampleApplyPresence() {
+	var who []string
+	for _, p := range []msg.Chat{
+		{Type: msg.ChatPresence, Room: "lobby", Nicks: []string{"ada", "bob"}},
+		{Type: msg.ChatPresence, Room: "lobby", Joined: []string{"cy"}},
+		{Type: msg.ChatPresence, Room: "lobby", Left: []string{"bob"}},
+	} {
+		who, _ = msg.ApplyPresence(who, p)
+		fmt.Println(who)
+	}
+	// Output:
+	// [ada bob]
+	// [ada bob cy]
+	// [ada cy]
+}

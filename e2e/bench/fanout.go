@@ -247,8 +247,8 @@ func runFanout(ctx context.Context, p fanoutPlan) (fanoutResult, error) {
 			return r, fmt.Errorf("subscriber %d never synced", s.i)
 		}
 	}
-	// Every join sends the room's presence to everyone in it: wait until
-	// that storm has passed, so that it is not measured as fan-out.
+	// Every join sends a presence change to everyone in the room: wait
+	// until those have passed, so that they are not measured as fan-out.
 	waitQuiet(func() int64 {
 		var n int64
 		for _, s := range subs {

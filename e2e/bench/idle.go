@@ -21,10 +21,11 @@ import (
 )
 
 // idleRoomSize is how many idle sockets share a room. Every join sends the
-// room's whole presence list to everyone in it, so joining n sockets to one
-// room costs O(n²) frames and bytes: 10 000 in one room would be 50 million
-// presence frames of up to 80 KB, which measures that storm and not an idle
-// connection. Rooms of 100 keep the measure about the connection.
+// joiner the room's list and everyone else a small presence change (about
+// 50 bytes), so joining n sockets to one room costs O(n) frames and bytes
+// per join, n²/2 frames in all: 10 000 in one room would be 50 million
+// frames, which measures that and not an idle connection. Rooms of 100 keep
+// the measure about the connection.
 const idleRoomSize = 100
 
 // benchIdle measures the server's resident memory per idle chat socket. The
@@ -150,7 +151,7 @@ func benchIdle(ctx context.Context, cfg config) (*section, error) {
 	}
 	s.notes = append(s.notes, fmt.Sprintf("The real server binary (`go build ./server`) as its own process, its RSS from /proc/%s/status (VmRSS, taken once it has not moved for a second). "+
 		"Each client dials /ws/chat, joins a room, reads welcome, history (none), synced and the room's presence, and then only reads. "+
-		"Rooms of %d, not one room: every join sends the whole presence list to everyone in the room, O(n²) — see the note on presence in the fan-out section.",
+		"Rooms of %d, not one room: every join tells everyone in the room (a presence change of about 50 bytes each), so n joins in one room are n²/2 frames — see the note on presence in the fan-out section.",
 		"<pid>", idleRoomSize),
 		"**What limits it** (heap profile): per socket, about 8 KB of bufio reader and writer that net/http hands over with the hijacked connection, "+
 			"three goroutines (read loop, write loop, keepalive) at 5–8 KB of stack each, and the send queue (2 KB since the queue holds pointers to shared frames; "+

@@ -16,12 +16,12 @@ func TestConversationPresenceHistory(t *testing.T) {
 	s := startServer(t, Options{}, nil)
 	ada := dial(t, s.url, "ada")
 	ada.join("lobby", "ada", 0)
-	ada.waitFor("presence [ada]", isPresence("ada"))
+	ada.waitPresence("ada")
 
 	bob := dial(t, s.url, "bob")
 	bob.join("lobby", "bob", 0)
-	ada.waitFor("presence [ada bob]", isPresence("ada", "bob"))
-	bob.waitFor("presence [ada bob]", isPresence("ada", "bob"))
+	ada.waitPresence("ada", "bob")
+	bob.waitPresence("ada", "bob")
 
 	ada.say("lobby", "a1", "hello bob")
 	ack := ada.waitFor("ack", isType(msg.ChatAck))
@@ -43,13 +43,13 @@ func TestConversationPresenceHistory(t *testing.T) {
 	if ms := carol.msgs("lobby"); len(ms) != 2 || ms[0].Text != "hello bob" || ms[1].Text != "hi ada" {
 		t.Fatalf("carol's history: %+v", ms)
 	}
-	ada.waitFor("presence with carol", isPresence("ada", "bob", "carol"))
+	ada.waitPresence("ada", "bob", "carol")
 
 	// Leaving and disconnecting both update presence.
 	bob.send(msg.Chat{Type: msg.ChatLeave, Room: "lobby"})
-	ada.waitFor("presence without bob", isPresence("ada", "carol"))
+	ada.waitPresence("ada", "carol")
 	carol.ws.Close(websocket.StatusNormalClosure, "bye")
-	ada.waitFor("presence without carol", isPresence("ada"))
+	ada.waitPresence("ada")
 	// Bob is still connected but in no room: a say is refused, not dropped.
 	bob.say("lobby", "b2", "still here?")
 	if e := bob.waitFor("not_joined", isType(msg.ChatError)); e.Code != msg.ErrNotJoined || e.ID != "b2" {
@@ -76,20 +76,20 @@ func TestNickHeldBySessionToken(t *testing.T) {
 	ada.waitClosed()
 	watcher := dial(t, s.url, "watcher")
 	watcher.join("lobby", "watcher", 0)
-	watcher.waitFor("presence without Ada", isPresence("watcher"))
+	watcher.waitPresence("watcher")
 	mallory.send(msg.Chat{Type: msg.ChatJoin, Room: "lobby", Nick: "ADA", Token: token("mallory")})
 	mallory.waitFor("nick_taken while held", isErr(msg.ErrNickTaken))
 
 	// Her own token gets it back.
 	ada2 := dial(t, s.url, "ada")
 	ada2.join("lobby", "Ada", 0)
-	watcher.waitFor("Ada back", isPresence("Ada", "watcher"))
+	watcher.waitPresence("Ada", "watcher")
 
 	// An explicit leave releases it at once.
 	ada2.send(msg.Chat{Type: msg.ChatLeave, Room: "lobby"})
-	watcher.waitFor("Ada gone", isPresence("watcher"))
+	watcher.waitPresence("watcher")
 	mallory.join("lobby", "ADA", 0)
-	watcher.waitFor("mallory as ADA", isPresence("ADA", "watcher"))
+	watcher.waitPresence("ADA", "watcher")
 }
 
 func TestOrderingAcrossConcurrentSenders(t *testing.T) {
@@ -238,5 +238,55 @@ func TestJoinWithUnknownSinceResets(t *testing.T) {
 	bob.waitFor("synced", isType(msg.ChatSynced))
 	if ms := bob.msgs("lobby"); len(ms) != 1 {
 		t.Fatalf("after a reset: %+v, want the history", ms)
+	}
+}
+
+// Each socket gets the room's full list once, right after its join's
+// synced, and then exactly the changes — on join, leave and disconnect —
+// so that its view is always who is in the room.
+func TestPresenceFullListThenChangesOverSockets(t *testing.T) {
+	s := startServer(t, Options{}, nil)
+	const p = `{"type":"presence","room":"lobby",`
+	ada, bob, cy := dial(t, s.url, "ada"), dial(t, s.url, "bob"), dial(t, s.url, "cy")
+	ada.join("lobby", "ada", 0)
+	bob.join("lobby", "bob", 0)
+	cy.join("lobby", "cy", 0)
+	ada.waitPresence("ada", "bob", "cy")
+	bob.waitPresence("ada", "bob", "cy")
+	cy.waitPresence("ada", "bob", "cy")
+
+	bob.send(msg.Chat{Type: msg.ChatLeave, Room: "lobby"})
+	ada.waitPresence("ada", "cy")
+	cy.waitPresence("ada", "cy")
+	cy.ws.Close(websocket.StatusNormalClosure, "bye")
+	ada.waitPresence("ada")
+
+	// A late joiner: the full list, then changes, like everyone.
+	dan := dial(t, s.url, "dan")
+	dan.join("lobby", "dan", 0)
+	dan.waitPresence("ada", "dan")
+	bob.join("lobby", "bob", 0)
+	for _, c := range []*tclient{ada, bob, dan} {
+		c.waitPresence("ada", "bob", "dan")
+	}
+	// The full list comes right after synced, before anything else.
+	if ts := dan.types(); len(ts) < 3 || ts[1] != msg.ChatSynced || ts[2] != msg.ChatPresence {
+		t.Errorf("dan got %v: want welcome, synced, presence first", ts)
+	}
+
+	for _, c := range []struct {
+		c    *tclient
+		want []string
+	}{
+		{ada, []string{p + `"nicks":["ada"]}`, p + `"joined":["bob"]}`, p + `"joined":["cy"]}`,
+			p + `"left":["bob"]}`, p + `"left":["cy"]}`, p + `"joined":["dan"]}`, p + `"joined":["bob"]}`}},
+		{bob, []string{p + `"nicks":["ada","bob"]}`, p + `"joined":["cy"]}`, p + `"nicks":["ada","bob","dan"]}`}},
+		{cy, []string{p + `"nicks":["ada","bob","cy"]}`, p + `"left":["bob"]}`}},
+		{dan, []string{p + `"nicks":["ada","dan"]}`, p + `"joined":["bob"]}`}},
+	} {
+		c.c.checkPresence()
+		if got := c.c.presences(); !slices.Equal(got, c.want) {
+			t.Errorf("%s got\n\t%s\nwant\n\t%s", c.c.name, strings.Join(got, "\n\t"), strings.Join(c.want, "\n\t"))
+		}
 	}
 }

@@ -22,8 +22,14 @@
 //
 // Presence spans replicas: each replica writes its own sockets' nicks per
 // room to a NATS KV bucket and watches the others' (presence.go); a
-// replica that dies is dropped after PresenceTimeout. Nickname holds still
-// live in the hub's memory, so a nick is unique per replica only.
+// replica that dies is dropped after PresenceTimeout. A socket gets the
+// room's full list once, queued right after its join's catch-up, and then
+// only changes (joined, left): the hub keeps, per room, the set it last
+// announced and, on each join, leave, disconnect or change of another
+// replica's key, sends the difference to the room's sockets — one small
+// frame each, so n joins cost O(n²) small frames, not O(n²) lists of up to
+// n nicks. Nickname holds still live in the hub's memory, so a nick is
+// unique per replica only.
 //
 // Its page is app/ui/chat.go; the client-side session (outbox, cursor) is
 // app/chat.

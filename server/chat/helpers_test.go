@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -70,8 +71,10 @@ type tclient struct {
 
 	mu     sync.Mutex
 	got    []msg.Chat
-	next   int   // waitFor scans from here
-	err    error // why the read loop ended
+	views  [][]string // after each of got: the presence view, as msg.ApplyPresence keeps it
+	badPre []string   // presence frames that did not fit the view: a missed or repeated change
+	next   int        // waitFor scans from here
+	err    error      // why the read loop ended
 	notify chan struct{}
 	gate   chan struct{} // when non-nil, reading waits until open is called
 	opened sync.Once
@@ -116,9 +119,37 @@ func (c *tclient) read() {
 			env = msg.Chat{Type: "unreadable: " + string(data)}
 		}
 		c.got = append(c.got, env)
+		c.views = append(c.views, c.applyPresence(env))
 		c.mu.Unlock()
 		c.poke()
 	}
+}
+
+// applyPresence returns the presence view after env, noting any presence
+// frame that breaks the protocol's promise: after a join's welcome, one
+// full list, then changes that each fit the list. Called with c.mu held.
+func (c *tclient) applyPresence(env msg.Chat) []string {
+	var view []string
+	if n := len(c.views); n > 0 {
+		view = c.views[n-1]
+	}
+	if env.Type == msg.ChatWelcome {
+		return nil // a new join: a new full list comes
+	}
+	if env.Type != msg.ChatPresence {
+		return view
+	}
+	if view == nil && !env.FullPresence() {
+		c.badPre = append(c.badPre, fmt.Sprintf("a change before the full list: %+v", env))
+	}
+	next, ok := msg.ApplyPresence(view, env)
+	if !ok {
+		c.badPre = append(c.badPre, fmt.Sprintf("%+v does not fit %q", env, view))
+	}
+	if next == nil {
+		next = []string{}
+	}
+	return next
 }
 
 // open lets a gated client start reading.
@@ -155,16 +186,23 @@ func (c *tclient) sendRaw(typ websocket.MessageType, data []byte) {
 // closes first.
 func (c *tclient) waitFor(what string, ok func(msg.Chat) bool) msg.Chat {
 	c.t.Helper()
+	env, _ := c.waitForView(what, func(e msg.Chat, _ []string) bool { return ok(e) })
+	return env
+}
+
+// waitForView is waitFor with the presence view after each envelope.
+func (c *tclient) waitForView(what string, ok func(msg.Chat, []string) bool) (msg.Chat, []string) {
+	c.t.Helper()
 	deadline := time.NewTimer(15 * time.Second)
 	defer deadline.Stop()
 	for {
 		c.mu.Lock()
 		for i := c.next; i < len(c.got); i++ {
-			if ok(c.got[i]) {
+			if ok(c.got[i], c.views[i]) {
 				c.next = i + 1
-				env := c.got[i]
+				env, view := c.got[i], c.views[i]
 				c.mu.Unlock()
-				return env
+				return env, view
 			}
 		}
 		err := c.err
@@ -231,9 +269,39 @@ func isErr(code string) func(msg.Chat) bool {
 	return func(e msg.Chat) bool { return e.Type == msg.ChatError && e.Code == code }
 }
 
-func isPresence(nicks ...string) func(msg.Chat) bool {
+// waitPresence waits, from where the last wait stopped, for a presence
+// frame after which the client's view is nicks, and returns that frame. It
+// fails the test when a presence frame so far did not fit the view.
+func (c *tclient) waitPresence(nicks ...string) msg.Chat {
+	c.t.Helper()
 	want := strings.Join(nicks, ",")
-	return func(e msg.Chat) bool { return e.Type == msg.ChatPresence && strings.Join(e.Nicks, ",") == want }
+	env, _ := c.waitForView("presence "+want, func(e msg.Chat, view []string) bool {
+		return e.Type == msg.ChatPresence && strings.Join(view, ",") == want
+	})
+	c.checkPresence()
+	return env
+}
+
+// checkPresence fails the test if a presence frame did not fit the view.
+func (c *tclient) checkPresence() {
+	c.t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.badPre) > 0 {
+		c.t.Fatalf("%s: presence broken: %s", c.name, strings.Join(c.badPre, "; "))
+	}
+}
+
+// presences returns the presence frames received so far, as JSON.
+func (c *tclient) presences() []string {
+	var ps []string
+	for _, e := range c.all() {
+		if e.Type == msg.ChatPresence {
+			b, _ := json.Marshal(e)
+			ps = append(ps, string(b))
+		}
+	}
+	return ps
 }
 
 func token(name string) string { return "token-of-" + name + "-0123456789" }

@@ -20,6 +20,15 @@ type hub struct {
 	rooms map[string]map[*client]struct{}
 	holds map[holdKey]*hold
 
+	// Presence as this replica's sockets know it, for the rooms they are
+	// in: local counts the sockets of each nick (two tabs share one), and
+	// shown is the set last announced to the room's sockets: the full list
+	// each got when it joined, with every change since applied. A change
+	// is announced as the difference between shown and the nicks online
+	// now, here or on another replica (remote).
+	local map[string]map[string]int      // room → nick → sockets here
+	shown map[string]map[string]struct{} // room → nicks announced
+
 	// Presence across replicas (presence.go); pres is nil until started.
 	pres    *presence
 	remote  map[string]map[string]remote // room → other replica → its nicks
@@ -43,6 +52,7 @@ type hold struct {
 
 func newHub(nickHold time.Duration) *hub {
 	return &hub{nickHold: nickHold, rooms: map[string]map[*client]struct{}{}, holds: map[holdKey]*hold{},
+		local: map[string]map[string]int{}, shown: map[string]map[string]struct{}{},
 		remote: map[string]map[string]remote{}, dirty: map[string]struct{}{}, written: map[string]struct{}{}}
 }
 
@@ -80,11 +90,20 @@ func (h *hub) join(c *client, req joinReq, token string) *msg.ChatErr {
 		h.rooms[req.room] = r
 	}
 	// The catch-up goes first, then the client is in the room: the fan-out
-	// holds h.mu too, so no live frame can be queued before it.
+	// holds h.mu too, so no live frame can be queued before it. The same
+	// holds for presence: the room's full list is queued right after the
+	// catch-up and every change after it, so the socket sees each change
+	// exactly once.
 	h.pushLocked(c, &out{join: &req})
 	r[c] = struct{}{}
+	nicks := h.local[req.room]
+	if nicks == nil {
+		nicks = map[string]int{}
+		h.local[req.room] = nicks
+	}
+	nicks[req.nick]++
 	h.changedLocked(req.room)
-	h.presenceLocked(req.room)
+	h.presenceLocked(req.room, []string{req.nick}, c)
 	return nil
 }
 
@@ -100,11 +119,19 @@ func (h *hub) leaveLocked(c *client, explicit bool, now time.Time) {
 	if c.room == "" {
 		return
 	}
-	room := c.room
+	room, nick := c.room, c.nick
 	if r := h.rooms[room]; r != nil {
 		delete(r, c)
 		if len(r) == 0 {
 			delete(h.rooms, room)
+		}
+	}
+	if nicks := h.local[room]; nicks != nil {
+		if nicks[nick]--; nicks[nick] <= 0 {
+			delete(nicks, nick)
+		}
+		if len(nicks) == 0 {
+			delete(h.local, room)
 		}
 	}
 	key := holdKey{room, msg.NickKey(c.nick)}
@@ -120,40 +147,87 @@ func (h *hub) leaveLocked(c *client, explicit bool, now time.Time) {
 	}
 	c.room, c.nick = "", ""
 	h.changedLocked(room)
-	h.presenceLocked(room)
+	h.presenceLocked(room, []string{nick}, nil)
 }
 
 // localNicksLocked returns the nicks of this replica's sockets in room,
-// sorted, each once.
+// sorted, each once (two tabs of one browser share a token and a nick: one
+// name).
 func (h *hub) localNicksLocked(room string) []string {
-	r := h.rooms[room]
-	nicks := make([]string, 0, len(r))
-	for c := range r {
-		nicks = append(nicks, c.nick)
+	nicks := make([]string, 0, len(h.local[room]))
+	for n := range h.local[room] {
+		nicks = append(nicks, n)
 	}
 	slices.Sort(nicks)
-	// Two tabs of one browser share a token and a nick: one name.
-	return slices.Compact(nicks)
+	return nicks
 }
 
-// presenceLocked sends the room's nicks, of every replica, to this
-// replica's sockets in it.
-func (h *hub) presenceLocked(room string) {
+// onlineLocked reports whether nick is in room on this replica or, by its
+// live key, on another.
+func (h *hub) onlineLocked(room, nick string) bool {
+	if h.local[room][nick] > 0 {
+		return true
+	}
+	for _, v := range h.remote[room] {
+		if _, ok := slices.BinarySearch(v.nicks, nick); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// presenceLocked brings the presence of this replica's sockets in room up
+// to date after a change that may have brought nicks online or taken them
+// off: those nicks whose state differs from what the room was last shown
+// go, as one change (joined, left), to every socket of the room but
+// joiner. joiner, when set, has just joined: it gets the full list
+// instead, after the change. Only the nicks named can have changed, so a
+// join costs one small frame per socket, not the whole list.
+func (h *hub) presenceLocked(room string, nicks []string, joiner *client) {
 	r := h.rooms[room]
 	if len(r) == 0 {
+		delete(h.shown, room) // nobody here to tell: start over on a join
 		return
 	}
-	nicks := h.localNicksLocked(room)
-	if others := h.remote[room]; len(others) > 0 {
-		for _, v := range others {
+	shown := h.shown[room]
+	if shown == nil {
+		// The room's first socket here: everyone online is news.
+		shown = map[string]struct{}{}
+		h.shown[room] = shown
+		nicks = h.localNicksLocked(room)
+		for _, v := range h.remote[room] {
 			nicks = append(nicks, v.nicks...)
 		}
-		slices.Sort(nicks)
-		nicks = slices.Compact(nicks)
 	}
-	o := &out{frame: encode(msg.Chat{Type: msg.ChatPresence, Room: room, Nicks: nicks})}
-	for c := range r {
-		h.pushLocked(c, o)
+	var joined, left []string
+	for _, n := range nicks {
+		_, was := shown[n]
+		switch on := h.onlineLocked(room, n); {
+		case on && !was:
+			shown[n] = struct{}{}
+			joined = append(joined, n)
+		case !on && was:
+			delete(shown, n)
+			left = append(left, n)
+		}
+	}
+	if len(joined) > 0 || len(left) > 0 {
+		slices.Sort(joined)
+		slices.Sort(left)
+		o := &out{frame: encode(msg.Chat{Type: msg.ChatPresence, Room: room, Joined: joined, Left: left})}
+		for c := range r {
+			if c != joiner {
+				h.pushLocked(c, o)
+			}
+		}
+	}
+	if joiner != nil {
+		all := make([]string, 0, len(shown))
+		for n := range shown {
+			all = append(all, n)
+		}
+		slices.Sort(all)
+		h.pushLocked(joiner, &out{frame: encode(msg.Chat{Type: msg.ChatPresence, Room: room, Nicks: all})})
 	}
 }
 

@@ -29,7 +29,7 @@ const (
 
 // remote is another replica's nicks in one room.
 type remote struct {
-	nicks []string
+	nicks []string  // sorted, each once: found by binary search
 	seen  time.Time // by this replica's clock
 }
 
@@ -164,6 +164,10 @@ func (h *hub) remoteUpdate(self string) func(natsstore.Presence) {
 		if u.Replica == self {
 			return
 		}
+		// Replicas write sorted lists; be sure, since lookups rely on it.
+		// The watcher hands over the slice: it is ours to sort.
+		slices.Sort(u.Nicks)
+		u.Nicks = slices.Compact(u.Nicks)
 		now := time.Now()
 		seen := now
 		if u.Initial && u.Time.Before(now) {
@@ -193,7 +197,9 @@ func (h *hub) remoteUpdate(self string) func(natsstore.Presence) {
 				return // a heartbeat: nothing to tell
 			}
 		}
-		h.presenceLocked(u.Room)
+		// Only the nicks of this replica's old and new lists can have
+		// come or gone.
+		h.presenceLocked(u.Room, append(slices.Clip(old.nicks), u.Nicks...), nil)
 	}
 }
 
@@ -207,23 +213,28 @@ func (h *hub) sweepPresence(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			h.mu.Lock()
-			for room, r := range h.remote {
-				changed := false
-				for replica, v := range r {
-					if now.Sub(v.seen) > PresenceTimeout {
-						delete(r, replica)
-						changed = true
-					}
-				}
-				if len(r) == 0 {
-					delete(h.remote, room)
-				}
-				if changed {
-					h.presenceLocked(room)
-				}
+			h.sweep(now)
+		}
+	}
+}
+
+// sweep drops the views last heard of more than PresenceTimeout before now.
+func (h *hub) sweep(now time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for room, r := range h.remote {
+		var gone []string // the nicks of the replicas dropped
+		for replica, v := range r {
+			if now.Sub(v.seen) > PresenceTimeout {
+				delete(r, replica)
+				gone = append(gone, v.nicks...)
 			}
-			h.mu.Unlock()
+		}
+		if len(r) == 0 {
+			delete(h.remote, room)
+		}
+		if len(gone) > 0 {
+			h.presenceLocked(room, gone, nil)
 		}
 	}
 }
