@@ -60,6 +60,12 @@ const CloseTooSlow CloseCode = 4008
 // CloseTooSlowReason is the reason sent with CloseTooSlow.
 const CloseTooSlowReason = "too slow: reconnect and catch up"
 
+// CloseIdleReason is the reason of the 1001 Going Away that closes a chat
+// connection from which nothing arrived for the server's idle timeout
+// (90 s by default; the browser client pings every 15 s, so only a client
+// that is gone, or one that never pings, meets it).
+const CloseIdleReason = "idle: nothing received, reconnect"
+
 // Error codes carried by an error envelope.
 const (
 	ErrBadJSON      = "bad_json"      // not a JSON object, or a field of the wrong JSON type

@@ -55,12 +55,13 @@ func benchChat(ctx context.Context, cfg config) (*section, error) {
 		"Server in-process (real site.Server, embedded JetStream with file storage), clients are coder/websocket sockets in the same process that decode only the fields they need. "+
 			"The per-connection rate limit (5/s, burst 20) is lifted for this run: it is not what is measured. Each subscriber counts every message by (publisher, id): lost = acked messages it never got, duplicated = got twice. "+
 			"Latency is from the publisher's clock at send (in the text) to the subscriber's read, on the same machine clock.",
-		"**What limits it.** Every delivery is one WebSocket frame written with its own write syscall (coder/websocket flushes each message; "+
-			"the profile's top entry is Syscall6, about a third of server CPU, with conns.Conn.Write the largest cumulative path): 1 000 subscribers × 200 messages/s "+
-			"is 200 000 server writes and 200 000 client reads a second, on 2 cores shared by the load generator and the server. The server keeps up at the rate the "+
-			"CPUs allow and queues the rest, which is where the seconds of latency come from — and loses nothing. Done: each message is encoded once and the same "+
-			"bytes queued for every socket; per-message metric label lookups removed. Not done: writing several queued frames per syscall (the library has no API "+
-			"for it), and a machine where clients and server do not share two cores. "+
+		"**What limits it.** 1 000 subscribers × 200 messages/s is 200 000 frames a second to write and as many to read, on 2 cores shared by the load "+
+			"generator and the server. coder/websocket flushes after every frame, one write system call each; at that rate the calls alone took about a third "+
+			"of the server's CPU, and the server fell seconds behind (85 000 deliveries/s, p99 13 s). So each socket's writer corks (conns.Conn.Cork, "+
+			"TCP_CORK done in user space): it writes every frame already queued for the socket into memory and sends them with one system call. "+
+			"Nothing waits for more to arrive, so a lone message leaves at once; under load, a socket that fell a few messages behind while its last write "+
+			"was in flight catches up in one call, so batches grow with the load and the latency left is the batching that the shared CPUs force. "+
+			"Each message is also encoded once, and the same bytes queued for every socket. Not done: a machine where clients and server do not share two cores. "+
 			"Presence is sent as changes: a joiner gets the room's full list once, everyone else a change of about 50 bytes (joined), so a join costs "+
 			"O(n) frames and bytes. n joins into one room (the join row above) are still n²/2 frames, but small ones: for 1 000 subscribers about 500 000 "+
 			"frames of about 50 bytes, where the full lists were 500 000 frames of up to 20 KB (the join row took 8.5 s then).",
@@ -90,6 +91,9 @@ func benchSlow(ctx context.Context, cfg config) (*section, error) {
 	}
 	s.notes = append(s.notes, fmt.Sprintf("Same as the fan-out run (%d subscribers, %d/s for %s, rate limit lifted), but the last %d%% of the subscribers sleep %s after each message while the publishers run, with a 4 KB kernel receive buffer (a slow phone, not loopback's megabytes), "+
 		"so their 256-frame send queue overflows and the server cuts them with 4008; they reconnect with since = the last seq they saw, as the app does, and read at full speed once the load stops. "+
-		"Compare the fast subscribers' latency with the run without slow ones above.", fan.subs, fan.rate, fan.d, 10, slow.slowDelay))
+		"Compare the fast subscribers' latency with the run without slow ones above. "+
+		"The server's side of a slow socket's backlog must wait in its send queue, where it is counted, and not in the kernel: Linux grows a loopback "+
+		"socket's send buffer to megabytes, which swallowed the whole backlog, so no queue ever filled and no one was cut (an earlier run). Chat sockets "+
+		"therefore set TCP_NOTSENT_LOWAT to 16 KiB (chat.Options.MaxUnsent).", fan.subs, fan.rate, fan.d, 10, slow.slowDelay))
 	return s, nil
 }

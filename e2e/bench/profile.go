@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -110,4 +111,16 @@ func memStats(debug string, names ...string) (map[string]int64, error) {
 		return nil, fmt.Errorf("heap profile: %w", err)
 	}
 	return got, nil
+}
+
+// forceGC makes a running server collect its garbage now, through its
+// /debug/pprof/ url: a heap profile with gc=1 runs a collection first.
+func forceGC(debug string) error {
+	resp, err := http.Get(debug + "heap?gc=1")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(io.Discard, resp.Body)
+	return err
 }

@@ -33,30 +33,33 @@ type joinReq struct {
 
 // client is one chat socket.
 type client struct {
-	conn  *conns.Conn
-	queue chan *out
+	conn *conns.Conn
 
 	kickOnce sync.Once
 	kicked   chan struct{} // closed when the queue overflowed
 	kicks    *atomic.Int64 // the hub's count of sockets closed as too slow
 
-	// The socket's writer is a goroutine that runs only while the queue
-	// has something for it (Handler.runWriter): an idle socket, the
-	// common case by far, then costs no writer stack. At most one runs at
-	// a time, so frames leave in queue order.
+	// The send queue and its writer. The writer is a goroutine that runs
+	// only while the queue has something for it (Handler.runWriter): an
+	// idle socket, the common case by far, then costs neither a writer
+	// stack nor queue memory (a slice that is nil when empty, where a
+	// channel would keep its 256 slots). At most one writer runs at a
+	// time, so frames leave in queue order.
 	startWriter func() // starts runWriter in a new goroutine
 	wmu         sync.Mutex
 	wdone       *sync.Cond // signalled when a writer stops
-	writing     bool       // a writer is running
-	stopped     bool       // the socket is done: start no writer
-	pos         position   // where the writer stands; only the writer touches it
+	pending     []*out     // queued, oldest first, at most maxQueue
+	maxQueue    int
+	writing     bool     // a writer is running
+	stopped     bool     // the socket is done: start no writer
+	pos         position // where the writer stands; only the writer touches it
 
 	// Guarded by the hub's mutex.
 	room, nick, token string
 }
 
-func newClient(c *conns.Conn, queue int, kicks *atomic.Int64) *client {
-	cl := &client{conn: c, queue: make(chan *out, queue), kicked: make(chan struct{}), kicks: kicks}
+func newClient(c *conns.Conn, maxQueue int, kicks *atomic.Int64) *client {
+	cl := &client{conn: c, maxQueue: maxQueue, kicked: make(chan struct{}), kicks: kicks}
 	cl.wdone = sync.NewCond(&cl.wmu)
 	return cl
 }
@@ -66,22 +69,22 @@ func newClient(c *conns.Conn, queue int, kicks *atomic.Int64) *client {
 // queue is full: the one who pushes (the hub's fan-out, or this socket's
 // own reader) must not be held up by a socket that does not read.
 func (c *client) push(o *out) bool {
-	select {
-	case c.queue <- o:
-		c.wake()
-		return true
-	default:
+	c.wmu.Lock()
+	if len(c.pending) >= c.maxQueue {
+		c.wmu.Unlock()
 		c.kick()
 		return false
 	}
+	c.pending = append(c.pending, o)
+	c.wakeLocked()
+	c.wmu.Unlock()
+	return true
 }
 
-// wake starts a writer unless one is running (it will see what was just
-// queued: it checks the queue under wmu before it stops) or the socket is
-// done.
-func (c *client) wake() {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
+// wakeLocked starts a writer unless one is running (it will see what was
+// just queued: it looks at the queue under wmu before it stops) or the
+// socket is done.
+func (c *client) wakeLocked() {
 	if c.writing || c.stopped || c.startWriter == nil {
 		return
 	}
@@ -89,21 +92,37 @@ func (c *client) wake() {
 	c.startWriter()
 }
 
-// writerDone is the writer's last step: it stops unless something was
-// queued meanwhile (or the socket was kicked), in which case it reports
-// false and goes on.
-func (c *client) writerDone(failed bool) (stop bool) {
+// take empties the queue and returns what was in it.
+func (c *client) take() []*out {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	if !failed && !c.stopped && (len(c.queue) > 0 || c.isKicked()) {
-		return false
+	batch := c.pending
+	c.pending = nil
+	return batch
+}
+
+// next is the writer's step: it returns what is queued, or, when there is
+// nothing (and no 4008 to send) or the socket is done, reports false and
+// the writer stops.
+func (c *client) next() ([]*out, bool) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.stopped || (len(c.pending) == 0 && !c.isKicked()) {
+		c.writing = false
+		c.wdone.Broadcast()
+		return nil, false
 	}
-	if failed {
-		c.stopped = true // its socket is broken: no writer after this one
-	}
-	c.writing = false
+	batch := c.pending
+	c.pending = nil
+	return batch, true
+}
+
+// fail stops the writer for good: its socket is broken or closed.
+func (c *client) fail() {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.stopped, c.writing, c.pending = true, false, nil
 	c.wdone.Broadcast()
-	return true
 }
 
 // stop starts no more writers and waits for the running one, if any, to
@@ -121,10 +140,12 @@ func (c *client) stop() {
 func (c *client) kick() {
 	c.kickOnce.Do(func() {
 		c.kicks.Add(1)
-		c.conn.Log().Warn("chat: send queue full, closing as too slow", "queue", cap(c.queue))
+		c.conn.Log().Warn("chat: send queue full, closing as too slow", "queue", c.maxQueue)
 		close(c.kicked)
 	})
-	c.wake() // the writer sends the 4008 close
+	c.wmu.Lock()
+	c.wakeLocked() // the writer sends the 4008 close
+	c.wmu.Unlock()
 }
 
 func (c *client) isKicked() bool {

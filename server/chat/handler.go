@@ -109,49 +109,67 @@ func (h *Handler) serve(ctx context.Context, c *conns.Conn) {
 // the loop.
 func (h *Handler) readLoop(ctx context.Context, c *client) error {
 	lim := rate.NewLimiter(rate.Limit(h.opts.Rate), h.opts.Burst)
-	reply := func(env msg.Chat) { c.push(&out{frame: encode(env)}) }
+	// One timer for the socket's life, reset by each message, rather than a
+	// context with a deadline for each read: an idle socket sits in its
+	// read, and a timer is the smaller thing to keep for it.
+	idle := time.AfterFunc(h.opts.IdleTimeout, func() {
+		c.conn.Log().Info("chat: idle timeout", "after", h.opts.IdleTimeout)
+		c.conn.Close(websocket.StatusGoingAway, msg.CloseIdleReason)
+	})
+	defer idle.Stop()
 	for {
-		rctx, cancel := context.WithTimeout(ctx, h.opts.IdleTimeout)
-		typ, data, err := c.conn.Read(rctx)
-		cancel()
+		typ, data, err := c.conn.Read(ctx)
 		if err != nil {
 			return err
 		}
-		if typ != websocket.MessageText {
-			h.stats.refused.Add(1)
-			h.conns.Metrics.Drop(msg.ChatPath, msg.ErrBadFrame)
-			reply(msg.Chat{Type: msg.ChatError, Code: msg.ErrBadFrame, Detail: "binary frames are not part of the chat protocol; send JSON text"})
-			continue
-		}
-		env, cerr := msg.DecodeChat(data)
-		if cerr == nil && env.Type == msg.ChatPing {
-			// Pings are the client's heartbeat: never rate limited, or a
-			// busy client would be taken for dead.
-			reply(msg.Chat{Type: msg.ChatPong})
-			continue
-		}
-		if !lim.Allow() {
-			h.stats.limited.Add(1)
-			h.conns.Metrics.Drop(msg.ChatPath, msg.ErrRateLimited)
-			e := &msg.ChatErr{Code: msg.ErrRateLimited, ID: env.ID, Room: env.Room,
-				Detail: fmt.Sprintf("too many messages: at most %g a second (bursts of %d); try again in a moment", h.opts.Rate, h.opts.Burst)}
-			if cerr != nil {
-				e.ID, e.Room = cerr.ID, cerr.Room
-			}
-			reply(e.Envelope())
-			continue
-		}
+		idle.Reset(h.opts.IdleTimeout)
+		h.receive(ctx, c, lim, typ, data)
+	}
+}
+
+// receive acts on one message and answers it when there is something to
+// say. It is apart from readLoop so that its envelopes live in a stack
+// frame only while a message is handled: an idle socket's goroutine waits
+// in readLoop, and the smaller its stack then, the less each of thousands
+// of idle sockets costs (Go shrinks a stack that is mostly unused).
+//
+//go:noinline
+func (h *Handler) receive(ctx context.Context, c *client, lim *rate.Limiter, typ websocket.MessageType, data []byte) {
+	reply := func(env msg.Chat) { c.push(&out{frame: encode(env)}) }
+	if typ != websocket.MessageText {
+		h.stats.refused.Add(1)
+		h.conns.Metrics.Drop(msg.ChatPath, msg.ErrBadFrame)
+		reply(msg.Chat{Type: msg.ChatError, Code: msg.ErrBadFrame, Detail: "binary frames are not part of the chat protocol; send JSON text"})
+		return
+	}
+	env, cerr := msg.DecodeChat(data)
+	if cerr == nil && env.Type == msg.ChatPing {
+		// Pings are the client's heartbeat: never rate limited, or a busy
+		// client would be taken for dead.
+		reply(msg.Chat{Type: msg.ChatPong})
+		return
+	}
+	if !lim.Allow() {
+		h.stats.limited.Add(1)
+		h.conns.Metrics.Drop(msg.ChatPath, msg.ErrRateLimited)
+		e := &msg.ChatErr{Code: msg.ErrRateLimited, ID: env.ID, Room: env.Room,
+			Detail: fmt.Sprintf("too many messages: at most %g a second (bursts of %d); try again in a moment", h.opts.Rate, h.opts.Burst)}
 		if cerr != nil {
-			h.stats.refused.Add(1)
-			h.conns.Metrics.Drop(msg.ChatPath, cerr.Code)
-			reply(cerr.Envelope())
-			continue
+			e.ID, e.Room = cerr.ID, cerr.Room
 		}
-		if e := h.handle(ctx, c, env); e != nil {
-			h.stats.refused.Add(1)
-			h.conns.Metrics.Drop(msg.ChatPath, e.Code)
-			reply(e.Envelope())
-		}
+		reply(e.Envelope())
+		return
+	}
+	if cerr != nil {
+		h.stats.refused.Add(1)
+		h.conns.Metrics.Drop(msg.ChatPath, cerr.Code)
+		reply(cerr.Envelope())
+		return
+	}
+	if e := h.handle(ctx, c, env); e != nil {
+		h.stats.refused.Add(1)
+		h.conns.Metrics.Drop(msg.ChatPath, e.Code)
+		reply(e.Envelope())
 	}
 }
 
@@ -214,29 +232,27 @@ var errTooSlow = errors.New("chat: closed as too slow")
 // the queue is empty; the next push starts another.
 func (h *Handler) runWriter(ctx context.Context, c *client) {
 	for {
-		var err error
-		if c.isKicked() {
-			err = errTooSlow
-		} else {
-			select {
-			case o := <-c.queue:
-				err = h.writeBatch(ctx, c, o, &c.pos)
-			default:
-			}
-		}
-		if err != nil {
-			if errors.Is(err, errTooSlow) {
-				h.closeTooSlow(c)
-			} else if ctx.Err() == nil {
-				// A socket that cannot be written to is of no use: cut
-				// it, so that its reader ends too.
-				c.conn.Log().Debug("chat: writer stopped", "err", err)
-				c.conn.CloseNow()
-			}
-		}
-		if c.writerDone(err != nil) {
+		batch, ok := c.next()
+		if !ok {
 			return
 		}
+		err := errTooSlow
+		if !c.isKicked() {
+			err = h.writeBatch(ctx, c, batch)
+		}
+		if err == nil {
+			continue
+		}
+		if errors.Is(err, errTooSlow) {
+			h.closeTooSlow(c)
+		} else if ctx.Err() == nil {
+			// A socket that cannot be written to is of no use: cut it, so
+			// that its reader ends too.
+			c.conn.Log().Debug("chat: writer stopped", "err", err)
+			c.conn.CloseNow()
+		}
+		c.fail()
+		return
 	}
 }
 
@@ -246,32 +262,27 @@ type position struct {
 	last uint64 // the last msg seq written in room
 }
 
-// writeBatch writes first and whatever else is already queued for the
-// socket, corked: all of it goes out in one write system call. In a busy
-// room a socket falls a few messages behind while its previous write is in
-// flight, so the busier the room, the bigger the batches and the cheaper
-// each delivery. Nothing waits for more to arrive: a lone message leaves at
-// once.
-func (h *Handler) writeBatch(ctx context.Context, c *client, first *out, st *position) error {
+// writeBatch writes what was queued for the socket, corked: all of it goes
+// out in one write system call. In a busy room a socket falls a few
+// messages behind while its previous write is in flight, so the busier the
+// room, the bigger the batches and the cheaper each delivery. Nothing
+// waits for more to arrive: a lone message leaves at once.
+func (h *Handler) writeBatch(ctx context.Context, c *client, batch []*out) error {
 	c.conn.Cork(h.opts.WriteTimeout)
 	// The batch's writes only copy bytes and run without a context; this
 	// one hook cuts the socket if the handler ends during the network
 	// write at Uncork.
 	stop := context.AfterFunc(ctx, func() { c.conn.CloseNow() })
 	defer stop()
-	err := h.writeOut(ctx, c, first, st)
-	for n := 1; err == nil && n < cap(c.queue); n++ {
+	var err error
+	for _, o := range batch {
 		if c.isKicked() {
 			err = errTooSlow
 			break
 		}
-		select {
-		case o := <-c.queue:
-			err = h.writeOut(ctx, c, o, st)
-			continue
-		default:
+		if err = h.writeOut(ctx, c, o, &c.pos); err != nil {
+			break
 		}
-		break
 	}
 	if uerr := c.conn.Uncork(); err == nil {
 		err = uerr

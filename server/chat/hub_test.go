@@ -23,8 +23,8 @@ func TestDeliverSharesOneFrame(t *testing.T) {
 	}
 	drain := func(c *client) *out {
 		var last *out
-		for len(c.queue) > 0 {
-			last = <-c.queue
+		if q := c.take(); len(q) > 0 {
+			last = q[len(q)-1]
 		}
 		return last
 	}
@@ -50,8 +50,7 @@ func TestDeliverSharesOneFrame(t *testing.T) {
 // frame.
 func queued(c *client) []string {
 	var got []string
-	for len(c.queue) > 0 {
-		o := <-c.queue
+	for _, o := range c.take() {
 		if o.join != nil {
 			got = append(got, "join "+o.join.room)
 		} else {

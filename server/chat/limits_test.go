@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -193,4 +194,35 @@ func TestMalformedEnvelopes(t *testing.T) {
 	if err := c.waitClosed(); !errors.As(err, &ce) || ce.Code != websocket.StatusMessageTooBig {
 		t.Fatalf("oversize frame: %v, want 1009", err)
 	}
+}
+
+// TestIdleSocketIsClosed: a socket from which nothing arrives for the idle
+// timeout is closed with 1001 and a reason that says why; one that talks
+// (its pings) stays open meanwhile.
+func TestIdleSocketIsClosed(t *testing.T) {
+	s := startServer(t, Options{IdleTimeout: 300 * time.Millisecond}, nil)
+	quiet := dial(t, s.url, "quiet")
+	quiet.join("lobby", "quiet", 0)
+	chatty := dial(t, s.url, "chatty")
+	chatty.join("lobby", "chatty", 0)
+
+	// chatty pings more often than the timeout until quiet is closed.
+	deadline := time.After(10 * time.Second)
+	for closed := false; !closed; {
+		chatty.ping()
+		select {
+		case <-quiet.done:
+			closed = true
+		case <-deadline:
+			t.Fatal("the quiet socket is still open after 10s")
+		case <-time.After(100 * time.Millisecond): // chatty's ping interval, not a wait for a result
+		}
+	}
+	err := quiet.waitClosed()
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.StatusGoingAway || ce.Reason != msg.CloseIdleReason {
+		t.Fatalf("quiet socket ended with %v, want 1001 %q", err, msg.CloseIdleReason)
+	}
+	chatty.say("lobby", "c1", "still here")
+	chatty.waitFor("the ack of chatty's message", func(e msg.Chat) bool { return e.Type == msg.ChatAck && e.ID == "c1" })
 }

@@ -106,8 +106,21 @@ type corkingWriter struct {
 	unsent int
 }
 
-// Hijack takes over the connection, as http.Hijacker. The returned
-// bufio.Writer is net/http's, empty at this point, pointed at the corkConn.
+// Buffer sizes of a socket's reader and writer. net/http hands over 4 KB
+// each with a hijacked connection, and the library keeps them for the
+// socket's life: 8 KB of an idle socket's 16. Smaller ones cost little:
+// a read or write bigger than the buffer bypasses it, and a corked writer
+// batches in its own memory anyway.
+const (
+	readBufferSize  = 1 << 10
+	writeBufferSize = 1 << 10
+)
+
+// Hijack takes over the connection, as http.Hijacker, with buffers of its
+// own. If net/http has already read bytes past the handshake (a client that
+// sent its first frame without waiting), its reader stays: the library
+// keeps what is buffered in the reader it is given and re-points that
+// reader at the connection, so bytes held anywhere else would be lost.
 func (w *corkingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	nc, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err != nil {
@@ -119,9 +132,12 @@ func (w *corkingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 			return nil, nil, err
 		}
 	}
+	br := brw.Reader
+	if br.Buffered() == 0 {
+		br = bufio.NewReaderSize(nc, readBufferSize)
+	}
 	w.conn = &corkConn{Conn: nc}
-	brw.Writer.Reset(w.conn)
-	return w.conn, brw, nil
+	return w.conn, bufio.NewReadWriter(br, bufio.NewWriterSize(w.conn, writeBufferSize)), nil
 }
 
 // Unwrap gives http.ResponseController the writer underneath.

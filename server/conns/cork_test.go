@@ -1,9 +1,11 @@
 package conns
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -129,4 +131,52 @@ func TestCorkedMessagesArrive(t *testing.T) {
 		}
 	}
 	ws.Close(websocket.StatusNormalClosure, "")
+}
+
+// TestFrameSentWithTheHandshake sends the upgrade request and a first frame
+// in one write, before the 101 arrives, so that net/http has read part of
+// the frame when the connection is hijacked: the frame must still arrive
+// whole (the buffers handed to the library must keep those bytes).
+func TestFrameSentWithTheHandshake(t *testing.T) {
+	reg := NewRegistry(slog.New(slog.DiscardHandler))
+	url := echoServer(t, reg)
+	addr := strings.TrimPrefix(url, "ws://")
+
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(10 * time.Second))
+	payload := []byte("sent before the handshake completed")
+	mask := [4]byte{1, 2, 3, 4}
+	frame := []byte{0x81, 0x80 | byte(len(payload)), mask[0], mask[1], mask[2], mask[3]}
+	for i, b := range payload {
+		frame = append(frame, b^mask[i%4])
+	}
+	req := "GET / HTTP/1.1\r\nHost: " + addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+	if _, err := nc.Write(append([]byte(req), frame...)); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(nc)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("handshake: %s", resp.Status)
+	}
+	// The echo: an unmasked text frame with the same payload.
+	head := make([]byte, 2)
+	if _, err := io.ReadFull(br, head); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, head[1]&0x7f)
+	if _, err := io.ReadFull(br, got); err != nil {
+		t.Fatal(err)
+	}
+	if head[0] != 0x81 || string(got) != string(payload) {
+		t.Fatalf("echo: header %#x, payload %q; want 0x81, %q", head[0], got, payload)
+	}
 }
