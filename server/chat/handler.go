@@ -297,6 +297,9 @@ func (h *Handler) writeOut(ctx context.Context, c *client, o *out, st *position)
 		if err != nil {
 			if !errors.Is(err, errTooSlow) && ctx.Err() == nil {
 				c.conn.Log().Warn("chat: history", "room", o.join.room, "err", err)
+				// Uncork first: Close waits for the peer's answer to a
+				// close frame that would otherwise sit in the batch.
+				c.conn.Uncork()
 				c.conn.Close(websocket.StatusTryAgainLater, "chat history unavailable: reconnect")
 			}
 			return err
@@ -316,7 +319,8 @@ func (h *Handler) writeOut(ctx context.Context, c *client, o *out, st *position)
 }
 
 // write writes one frame. It is only called inside writeBatch, corked,
-// where a write copies bytes and cannot block on the network.
+// where a write copies bytes, hence no context: the network write of the
+// batch, at Uncork or when it passes 64 KiB, has the cork's own deadline.
 func (h *Handler) write(c *client, frame []byte) error {
 	return c.conn.Write(context.Background(), websocket.MessageText, frame)
 }

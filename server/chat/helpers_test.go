@@ -23,8 +23,9 @@ import (
 // testServer is the real handler with a real embedded JetStream in a
 // temporary directory, behind an httptest server.
 type testServer struct {
-	h   *Handler
-	url string
+	h     *Handler
+	store *natsstore.Store
+	url   string
 }
 
 func startServer(t *testing.T, opts Options, wrap func(net.Listener) net.Listener) *testServer {
@@ -52,7 +53,7 @@ func startServer(t *testing.T, opts Options, wrap func(net.Listener) net.Listene
 		h.Close()
 		store.Close()
 	})
-	return &testServer{h: h, url: "ws" + strings.TrimPrefix(srv.URL, "http")}
+	return &testServer{h: h, store: store, url: "ws" + strings.TrimPrefix(srv.URL, "http")}
 }
 
 // testWriter sends the server's log to the test's log, shown on failure.

@@ -226,3 +226,18 @@ func TestIdleSocketIsClosed(t *testing.T) {
 	chatty.say("lobby", "c1", "still here")
 	chatty.waitFor("the ack of chatty's message", func(e msg.Chat) bool { return e.Type == msg.ChatAck && e.ID == "c1" })
 }
+
+// TestJoinWithoutHistoryIsClosedTryAgainLater: when the store cannot serve
+// a join's history, the socket is closed at once with 1013 Try Again Later
+// (the close frame must not wait behind the writer's batch).
+func TestJoinWithoutHistoryIsClosedTryAgainLater(t *testing.T) {
+	s := startServer(t, Options{}, nil)
+	c := dial(t, s.url, "ada")
+	s.store.Close() // the store's NATS connection is gone
+	c.send(msg.Chat{Type: msg.ChatJoin, Room: "lobby", Nick: "ada", Token: token("ada")})
+	err := c.waitClosed()
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.StatusTryAgainLater {
+		t.Fatalf("socket ended with %v, want a 1013 close", err)
+	}
+}
