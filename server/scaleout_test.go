@@ -37,6 +37,14 @@ func TestScaleOut(t *testing.T) {
 	alice.waitPresence("alice", "bob")
 	bob.waitPresence("alice", "bob")
 
+	// alice's nick is hers on every replica: B, which shows her, refuses
+	// it to another session.
+	impostor := dialChat(t, addrB, "impostor")
+	impostor.send(msg.Chat{Type: msg.ChatJoin, Room: "lobby", Nick: "Alice", Token: "token-of-someone-else-0123"})
+	if e := impostor.waitFor("an error", func(e msg.Chat) bool { return e.Type == msg.ChatError }); e.Code != msg.ErrNickTaken {
+		t.Fatalf("joining as Alice on B, held on A: %+v, want %s", e, msg.ErrNickTaken)
+	}
+
 	// Both talk at once, each on its replica.
 	const each = 15 // within the rate limit's burst (20, the join included)
 	var wg sync.WaitGroup

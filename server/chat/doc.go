@@ -28,8 +28,9 @@
 // announced and, on each join, leave, disconnect or change of another
 // replica's key, sends the difference to the room's sockets — one small
 // frame each, so n joins cost O(n²) small frames, not O(n²) lists of up to
-// n nicks. Nickname holds still live in the hub's memory, so a nick is
-// unique per replica only.
+// n nicks. The same keys carry the nick holds, by a hash of the holding
+// session's token, so a nick held on one replica is refused to others on
+// every replica.
 //
 // Its page is app/ui/chat.go; the client-side session (outbox, cursor) is
 // app/chat.

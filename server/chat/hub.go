@@ -1,6 +1,8 @@
 package chat
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"slices"
 	"sync"
@@ -18,7 +20,7 @@ type hub struct {
 
 	mu    sync.Mutex
 	rooms map[string]map[*client]struct{}
-	holds map[holdKey]*hold
+	holds map[string]map[string]*hold // room → msg.NickKey(nick) → hold
 
 	// Presence as this replica's sockets know it, for the rooms they are
 	// in: local counts the sockets of each nick (two tabs share one), and
@@ -41,17 +43,28 @@ type hub struct {
 
 // A hold reserves a nick in a room for one session token: while any socket
 // with that token is in the room, and for nickHold after the last one
-// disconnected, so that a reconnecting client finds its nick free.
-type holdKey struct{ room, nick string } // nick as msg.NickKey
-
+// disconnected, so that a reconnecting client finds its nick free. Other
+// replicas learn of it through the presence bucket, by the token's hash
+// (holder), and refuse the nick to anyone else too.
 type hold struct {
-	token string
-	conns int
-	until time.Time // when conns is 0: the hold ends then
+	token  string
+	holder string // holderOf(token)
+	conns  int
+	until  time.Time // when conns is 0: the hold ends then
+}
+
+func (hd *hold) active(now time.Time) bool { return hd.conns > 0 || now.Before(hd.until) }
+
+// holderOf names a token's holds in the presence bucket without giving the
+// token away: a token is the bearer's right to its nick, and the bucket is
+// readable by anyone with access to NATS.
+func holderOf(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:8])
 }
 
 func newHub(nickHold time.Duration) *hub {
-	return &hub{nickHold: nickHold, rooms: map[string]map[*client]struct{}{}, holds: map[holdKey]*hold{},
+	return &hub{nickHold: nickHold, rooms: map[string]map[*client]struct{}{}, holds: map[string]map[string]*hold{},
 		local: map[string]map[string]int{}, shown: map[string]map[string]struct{}{},
 		remote: map[string]map[string]remote{}, dirty: map[string]struct{}{}, written: map[string]struct{}{}}
 }
@@ -67,20 +80,26 @@ func encode(c msg.Chat) []byte {
 // the nick.
 func (h *hub) join(c *client, req joinReq, token string) *msg.ChatErr {
 	now := time.Now()
-	key := holdKey{req.room, msg.NickKey(req.nick)}
+	key := msg.NickKey(req.nick)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if hd := h.holds[key]; hd != nil && hd.token != token && (hd.conns > 0 || now.Before(hd.until)) {
+	held := h.holds[req.room][key]
+	if held != nil && held.token != token && held.active(now) || h.heldElsewhereLocked(req.room, key, token) {
 		return &msg.ChatErr{Code: msg.ErrNickTaken, Room: req.room,
 			Detail: "the nickname " + req.nick + " is taken in " + req.room + "; choose another"}
 	}
 	if c.room != "" {
 		h.leaveLocked(c, true, now)
 	}
-	hd := h.holds[key]
+	room := h.holds[req.room]
+	if room == nil {
+		room = map[string]*hold{}
+		h.holds[req.room] = room
+	}
+	hd := room[key]
 	if hd == nil || hd.token != token {
-		hd = &hold{token: token}
-		h.holds[key] = hd
+		hd = &hold{token: token, holder: holderOf(token)}
+		room[key] = hd
 	}
 	hd.conns++
 	c.room, c.nick, c.token = req.room, req.nick, token
@@ -134,12 +153,12 @@ func (h *hub) leaveLocked(c *client, explicit bool, now time.Time) {
 			delete(h.local, room)
 		}
 	}
-	key := holdKey{room, msg.NickKey(c.nick)}
-	if hd := h.holds[key]; hd != nil && hd.token == c.token {
+	key := msg.NickKey(c.nick)
+	if hd := h.holds[room][key]; hd != nil && hd.token == c.token {
 		hd.conns--
 		if hd.conns <= 0 {
 			if explicit {
-				delete(h.holds, key)
+				h.dropHoldLocked(room, key)
 			} else {
 				hd.until = now.Add(h.nickHold)
 			}
@@ -256,11 +275,57 @@ func (h *hub) pushLocked(c *client, o *out) bool {
 func (h *hub) prune(now time.Time) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for k, hd := range h.holds {
-		if hd.conns <= 0 && now.After(hd.until) {
-			delete(h.holds, k)
+	for room, holds := range h.holds {
+		for key, hd := range holds {
+			if !hd.active(now) {
+				h.dropHoldLocked(room, key)
+			}
 		}
 	}
+}
+
+// dropHoldLocked forgets a hold, and tells the other replicas.
+func (h *hub) dropHoldLocked(room, key string) {
+	delete(h.holds[room], key)
+	if len(h.holds[room]) == 0 {
+		delete(h.holds, room)
+	}
+	h.changedLocked(room)
+}
+
+// heldElsewhereLocked reports whether another replica holds the nick (by
+// its key) in room for another token. Replicas learn of each other's holds
+// through the presence bucket, within milliseconds; two joins of one nick
+// on two replicas within that window can both succeed.
+func (h *hub) heldElsewhereLocked(room, key, token string) bool {
+	var mine string
+	for _, v := range h.remote[room] {
+		if holder, ok := v.holds[key]; ok {
+			if mine == "" {
+				mine = holderOf(token)
+			}
+			if holder != mine {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// localViewLocked is what this replica writes to the presence bucket for
+// room: its sockets' nicks, sorted, and the holders of the nicks it holds
+// there now.
+func (h *hub) localViewLocked(room string, now time.Time) (nicks []string, holds map[string]string) {
+	nicks = h.localNicksLocked(room)
+	for key, hd := range h.holds[room] {
+		if hd.active(now) {
+			if holds == nil {
+				holds = map[string]string{}
+			}
+			holds[key] = hd.holder
+		}
+	}
+	return nicks, holds
 }
 
 // counts returns how many sockets are in rooms, and how many rooms.

@@ -29,8 +29,9 @@ const (
 
 // remote is another replica's nicks in one room.
 type remote struct {
-	nicks []string  // sorted, each once: found by binary search
-	seen  time.Time // by this replica's clock
+	nicks []string          // sorted, each once: found by binary search
+	holds map[string]string // msg.NickKey(nick) → holder, online or held after a drop
+	seen  time.Time         // by this replica's clock
 }
 
 // presence is the hub's link to the presence bucket.
@@ -92,7 +93,7 @@ func (h *hub) stopPresence() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	for _, room := range rooms {
-		if err := p.store.PutPresence(ctx, room, p.replica, nil); err != nil {
+		if err := p.store.PutPresence(ctx, room, p.replica, nil, nil); err != nil {
 			p.log.Debug("chat presence: delete on stop", "room", room, "err", err)
 		}
 	}
@@ -125,26 +126,39 @@ func (h *hub) writePresence(ctx context.Context, p *presence) {
 		case <-t.C:
 			beat = true
 		}
+		type view struct {
+			nicks []string
+			holds map[string]string
+		}
 		h.mu.Lock()
-		todo := map[string][]string{}
+		now := time.Now()
+		todo := map[string]view{}
 		for room := range h.dirty {
-			todo[room] = h.localNicksLocked(room)
+			nicks, holds := h.localViewLocked(room, now)
+			todo[room] = view{nicks, holds}
 		}
 		if beat {
+			// Every room with a socket or a hold here: the beat keeps the
+			// keys alive, and drops holds that have just run out.
 			for room := range h.rooms {
-				todo[room] = h.localNicksLocked(room)
+				nicks, holds := h.localViewLocked(room, now)
+				todo[room] = view{nicks, holds}
+			}
+			for room := range h.holds {
+				nicks, holds := h.localViewLocked(room, now)
+				todo[room] = view{nicks, holds}
 			}
 		}
 		clear(h.dirty)
 		h.mu.Unlock()
-		for room, nicks := range todo {
+		for room, v := range todo {
 			wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-			err := p.store.PutPresence(wctx, room, p.replica, nicks)
+			err := p.store.PutPresence(wctx, room, p.replica, v.nicks, v.holds)
 			cancel()
 			h.mu.Lock()
 			if err != nil {
 				h.dirty[room] = struct{}{}
-			} else if len(nicks) == 0 {
+			} else if len(v.nicks) == 0 && len(v.holds) == 0 {
 				delete(h.written, room)
 			} else {
 				h.written[room] = struct{}{}
@@ -179,7 +193,7 @@ func (h *hub) remoteUpdate(self string) func(natsstore.Presence) {
 		defer h.mu.Unlock()
 		r := h.remote[u.Room]
 		old, had := r[u.Replica]
-		if len(u.Nicks) == 0 || now.Sub(seen) > PresenceTimeout {
+		if len(u.Nicks) == 0 && len(u.Holds) == 0 || now.Sub(seen) > PresenceTimeout {
 			if !had {
 				return
 			}
@@ -192,7 +206,7 @@ func (h *hub) remoteUpdate(self string) func(natsstore.Presence) {
 				r = map[string]remote{}
 				h.remote[u.Room] = r
 			}
-			r[u.Replica] = remote{nicks: u.Nicks, seen: seen}
+			r[u.Replica] = remote{nicks: u.Nicks, holds: u.Holds, seen: seen}
 			if had && slices.Equal(old.nicks, u.Nicks) {
 				return // a heartbeat: nothing to tell
 			}
