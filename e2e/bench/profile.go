@@ -124,3 +124,14 @@ func forceGC(debug string) error {
 	_, err = io.Copy(io.Discard, resp.Body)
 	return err
 }
+
+// writeHeapProfile writes this process's heap profile (as of the last
+// garbage collection) to path.
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	pprof.WriteHeapProfile(f)
+}
