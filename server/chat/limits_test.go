@@ -200,7 +200,7 @@ func TestMalformedEnvelopes(t *testing.T) {
 // timeout is closed with 1001 and a reason that says why; one that talks
 // (its pings) stays open meanwhile.
 func TestIdleSocketIsClosed(t *testing.T) {
-	s := startServer(t, Options{IdleTimeout: 300 * time.Millisecond}, nil)
+	s := startServer(t, Options{IdleTimeout: time.Second}, nil)
 	quiet := dial(t, s.url, "quiet")
 	quiet.join("lobby", "quiet", 0)
 	chatty := dial(t, s.url, "chatty")
