@@ -9,4 +9,9 @@
 // (with code and duration), and a way to close every socket with 1001 Going
 // Away on shutdown — http.Server.Shutdown does not touch hijacked
 // connections, so without a registry they would simply be cut.
+//
+// A Conn can also be corked (cork.go): a writer with several frames queued
+// for one socket writes them into memory and sends them with one system
+// call, where the library would make one per frame. The chat's fan-out
+// relies on it.
 package conns
