@@ -70,6 +70,12 @@ func newClient(c *conns.Conn, maxQueue int, kicks *atomic.Int64) *client {
 // own reader) must not be held up by a socket that does not read.
 func (c *client) push(o *out) bool {
 	c.wmu.Lock()
+	if c.stopped {
+		// The socket is done or its writer failed: nothing will be
+		// written, and the socket is on its way out of its room.
+		c.wmu.Unlock()
+		return false
+	}
 	if len(c.pending) >= c.maxQueue {
 		c.wmu.Unlock()
 		c.kick()
@@ -117,7 +123,8 @@ func (c *client) next() ([]*out, bool) {
 	return batch, true
 }
 
-// fail stops the writer for good: its socket is broken or closed.
+// fail stops the writer for good: its socket is broken, closed or too
+// slow, and later pushes are dropped.
 func (c *client) fail() {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()

@@ -243,6 +243,9 @@ func (h *Handler) runWriter(ctx context.Context, c *client) {
 		if err == nil {
 			continue
 		}
+		// Stop taking frames first: nothing queued from now on can be
+		// written, and a full queue must not count as a slow reader.
+		c.fail()
 		if errors.Is(err, errTooSlow) {
 			h.closeTooSlow(c)
 		} else if ctx.Err() == nil {
@@ -251,7 +254,6 @@ func (h *Handler) runWriter(ctx context.Context, c *client) {
 			c.conn.Log().Debug("chat: writer stopped", "err", err)
 			c.conn.CloseNow()
 		}
-		c.fail()
 		return
 	}
 }
@@ -280,7 +282,20 @@ func (h *Handler) writeBatch(ctx context.Context, c *client, batch []*out) error
 			err = errTooSlow
 			break
 		}
-		if err = h.writeOut(ctx, c, o, &c.pos); err != nil {
+		if o.join != nil {
+			// A join's catch-up waits on the store between its writes.
+			// It runs uncorked: corked, the pings, pongs and closes that
+			// other goroutines write meanwhile would wait on the store
+			// too, and a slow store would look like a dead peer.
+			if err = c.conn.Uncork(); err != nil {
+				break
+			}
+			err = h.writeOut(ctx, c, o, &c.pos)
+			c.conn.Cork(h.opts.WriteTimeout)
+		} else {
+			err = h.writeOut(ctx, c, o, &c.pos)
+		}
+		if err != nil {
 			break
 		}
 	}
@@ -297,9 +312,6 @@ func (h *Handler) writeOut(ctx context.Context, c *client, o *out, st *position)
 		if err != nil {
 			if !errors.Is(err, errTooSlow) && ctx.Err() == nil {
 				c.conn.Log().Warn("chat: history", "room", o.join.room, "err", err)
-				// Uncork first: Close waits for the peer's answer to a
-				// close frame that would otherwise sit in the batch.
-				c.conn.Uncork()
 				c.conn.Close(websocket.StatusTryAgainLater, "chat history unavailable: reconnect")
 			}
 			return err
@@ -315,14 +327,21 @@ func (h *Handler) writeOut(ctx context.Context, c *client, o *out, st *position)
 		}
 		st.last = o.seq
 	}
-	return h.write(c, o.frame)
+	return h.writeCorked(c, o.frame)
 }
 
-// write writes one frame. It is only called inside writeBatch, corked,
-// where a write copies bytes, hence no context: the network write of the
-// batch, at Uncork or when it passes 64 KiB, has the cork's own deadline.
-func (h *Handler) write(c *client, frame []byte) error {
+// writeCorked writes one frame inside writeBatch, corked, where a write
+// copies bytes, hence no context: the network write of the batch, at
+// Uncork or when it passes 64 KiB, has the cork's own deadline.
+func (h *Handler) writeCorked(c *client, frame []byte) error {
 	return c.conn.Write(context.Background(), websocket.MessageText, frame)
+}
+
+// writeNow writes one frame to the network, uncorked, within WriteTimeout.
+func (h *Handler) writeNow(ctx context.Context, c *client, frame []byte) error {
+	wctx, cancel := context.WithTimeout(ctx, h.opts.WriteTimeout)
+	defer cancel()
+	return c.conn.Write(wctx, websocket.MessageText, frame)
 }
 
 func (h *Handler) closeTooSlow(c *client) error {
@@ -352,7 +371,7 @@ func (h *Handler) catchUp(ctx context.Context, c *client, j *joinReq) (uint64, e
 			since, reset = 0, true
 		}
 	}
-	if err := h.write(c, encode(msg.Chat{Type: msg.ChatWelcome, Room: j.room, Nick: j.nick, Reset: reset})); err != nil {
+	if err := h.writeNow(ctx, c, encode(msg.Chat{Type: msg.ChatWelcome, Room: j.room, Nick: j.nick, Reset: reset})); err != nil {
 		return 0, err
 	}
 	last := max(since, upTo)
@@ -361,11 +380,11 @@ func (h *Handler) catchUp(ctx context.Context, c *client, j *joinReq) (uint64, e
 			if c.isKicked() {
 				return errTooSlow
 			}
-			return h.write(c, encode(m.Envelope()))
+			return h.writeNow(ctx, c, encode(m.Envelope()))
 		})
 		if err != nil {
 			return 0, err
 		}
 	}
-	return last, h.write(c, encode(msg.Chat{Type: msg.ChatSynced, Room: j.room, Seq: last}))
+	return last, h.writeNow(ctx, c, encode(msg.Chat{Type: msg.ChatSynced, Room: j.room, Seq: last}))
 }

@@ -230,3 +230,27 @@ func TestNickHeldOnAnotherReplica(t *testing.T) {
 		t.Errorf("zed's hold is still published after it ran out: %v", holds)
 	}
 }
+
+// A session that dropped here and came back on another replica has moved
+// its hold there: when it leaves there, the nick is free here too, not
+// held for the rest of nickHold.
+func TestHoldMovesWithItsSession(t *testing.T) {
+	h := newHub(time.Minute)
+	var kicks atomic.Int64
+	update := h.remoteUpdate("self")
+	const adaToken, eveToken = "token-of-ada-0123456789", "token-of-eve-0123456789"
+	ada := newClient(nil, 64, &kicks)
+	if e := h.join(ada, joinReq{room: "lobby", nick: "Ada"}, adaToken); e != nil {
+		t.Fatal(e)
+	}
+	h.leave(ada, false) // dropped: the nick is held here for her
+	if e := h.join(newClient(nil, 64, &kicks), joinReq{room: "lobby", nick: "ada"}, eveToken); e == nil || e.Code != msg.ErrNickTaken {
+		t.Fatalf("eve as ada while ada's hold runs: %v, want nick_taken", e)
+	}
+	// Ada is back, on replica b; then she leaves there.
+	update(natsstore.Presence{Room: "lobby", Replica: "b", Nicks: []string{"Ada"}, Holds: map[string]string{"ada": holderOf(adaToken)}, Time: time.Now()})
+	update(natsstore.Presence{Room: "lobby", Replica: "b", Time: time.Now()})
+	if e := h.join(newClient(nil, 64, &kicks), joinReq{room: "lobby", nick: "ada"}, eveToken); e != nil {
+		t.Fatalf("eve as ada after ada left on b: %v", e)
+	}
+}

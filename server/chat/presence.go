@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"socketlab/app/msg"
 	"socketlab/server/natsstore"
 )
 
@@ -191,6 +192,15 @@ func (h *hub) remoteUpdate(self string) func(natsstore.Presence) {
 		}
 		h.mu.Lock()
 		defer h.mu.Unlock()
+		// A session that holds a nick here since it dropped, and is online
+		// on that replica now, has moved: its hold lives there, and its
+		// explicit leave there must free the nick everywhere.
+		for _, n := range u.Nicks {
+			key := msg.NickKey(n)
+			if hd := h.holds[u.Room][key]; hd != nil && hd.conns == 0 && hd.holder == u.Holds[key] {
+				h.dropHoldLocked(u.Room, key)
+			}
+		}
 		r := h.remote[u.Room]
 		old, had := r[u.Replica]
 		if len(u.Nicks) == 0 && len(u.Holds) == 0 || now.Sub(seen) > PresenceTimeout {

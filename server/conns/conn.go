@@ -128,10 +128,13 @@ func (c *Conn) ping(every, timeout time.Duration) {
 	switch {
 	case c.finished:
 		// Finish cut the connection, which is why the ping failed.
-	case err != nil:
+	case errors.Is(err, context.DeadlineExceeded):
 		c.log.Info("ws keepalive: no pong", "timeout", timeout)
 		c.lostPong = true
 		c.Conn.CloseNow()
+	case err != nil:
+		// The connection is closing for another reason (the peer's close,
+		// ours): Finish will say which.
 	default:
 		c.pinger.Reset(every)
 	}

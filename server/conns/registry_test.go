@@ -3,6 +3,7 @@ package conns
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"io"
 	"log/slog"
 	"net"
@@ -127,4 +128,56 @@ func TestKeepaliveDropsHalfOpen(t *testing.T) {
 		return strings.Contains(log.String(), `reason="no pong"`)
 	})
 	waitFor(t, "deregistration", func() bool { return reg.Len() == 0 })
+}
+
+// TestPeerCloseDuringPing: a peer that closes with 1000 while a keepalive
+// ping waits for its pong is logged with its 1000, not as a lost pong.
+func TestPeerCloseDuringPing(t *testing.T) {
+	log := &syncBuf{}
+	reg := NewRegistry(slog.New(slog.NewTextHandler(log, nil)))
+	reg.PingEvery, reg.PongTimeout = 50*time.Millisecond, 5*time.Second
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := reg.Accept(w, r, "/echo", Options{})
+		if err != nil {
+			return
+		}
+		for {
+			if _, _, err := c.Read(context.Background()); err != nil {
+				// A handler takes a moment to wind down (the chat's takes
+				// its socket out of its room and waits for its writer):
+				// the failed ping is seen first.
+				time.Sleep(20 * time.Millisecond)
+				c.Finish(err)
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	url := "ws" + strings.TrimPrefix(srv.URL, "http")
+	addr := strings.TrimPrefix(url, "ws://")
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	io.WriteString(nc, "GET / HTTP/1.1\r\nHost: "+addr+"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+	// Read the 101 and the first ping (opcode 0x9), answer nothing.
+	buf := make([]byte, 4096)
+	got := ""
+	for !strings.Contains(got, "\x89") {
+		n, err := nc.Read(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got += string(buf[:n])
+	}
+	// A masked close frame, 1000, zero mask.
+	payload := make([]byte, 2)
+	binary.BigEndian.PutUint16(payload, 1000)
+	nc.Write(append([]byte{0x88, 0x80 | 2, 0, 0, 0, 0}, payload...))
+	waitFor(t, "close", func() bool { return reg.Len() == 0 })
+	if !strings.Contains(log.String(), "code=1000") || strings.Contains(log.String(), "no pong") {
+		t.Fatalf("peer's 1000 not logged:\n%s", log)
+	}
 }
