@@ -117,8 +117,14 @@ func (h *Handler) readLoop(ctx context.Context, c *client) error {
 		c.conn.Close(websocket.StatusGoingAway, msg.CloseIdleReason)
 	})
 	defer idle.Stop()
+	// The read needs no context: what ends a socket (the peer, the idle
+	// timer, a shutdown's 1001, the writer giving up) closes it, and that
+	// ends the read. A context that can be cancelled would make the
+	// library register a watcher on it for every read, kept by every idle
+	// socket.
+	read := context.WithoutCancel(ctx)
 	for {
-		typ, data, err := c.conn.Read(ctx)
+		typ, data, err := c.conn.Read(read)
 		if err != nil {
 			return err
 		}
