@@ -166,13 +166,15 @@ func benchIdle(ctx context.Context, cfg config) (*section, error) {
 		"Each client dials /ws/chat, joins a room, reads welcome, history (none), synced and the room's presence, and then only reads. "+
 		"Rooms of %d, not one room: every join tells everyone in the room (a presence change of about 50 bytes each), so n joins in one room are n²/2 frames — see the note on presence in the fan-out section.",
 		"<pid>", idleRoomSize),
-		"**Where the memory goes** (the rows above and the heap profile below): one goroutine per socket, the one reading it, whose stack idles "+
-			"at 8 KB; about 8 KB of live heap (the library's connection, 1 KB read and write buffers, the client's state, its idle timer); and the "+
-			"runtime's own overhead on top. It was 84 KB: every history read allocated a 512 KB NATS subscription buffer (garbage, but RSS); "+
-			"each socket had three goroutines (reader, writer, keepalive), read in net/http's deep connection goroutine (16 KB of stack), kept "+
-			"net/http's 4 KB buffers and a 256-slot channel. Now keepalive pings run on a timer, the writer goroutine exists only while a "+
-			"socket has something queued, the queue is a slice that is nil when empty, and the reader is a fresh goroutine. The stack is what is "+
-			"left: Go halves an idle stack only when less than a quarter of it is in use, and the read path through the library is just over that.")
+		"**Where the memory goes** (the rows above and the heap profile below): one goroutine per socket, the one reading it, parked in "+
+			"conns.Conn.WaitReadable with a 4 KB stack; about 8 KB of live heap (the library's connection, 1 KB read and write buffers, the "+
+			"client's state, its idle timer); and the runtime's own overhead on top. It was 84 KB: every history read allocated a 512 KB NATS "+
+			"subscription buffer (garbage, but RSS); each socket had three goroutines (reader, writer, keepalive), read in net/http's deep "+
+			"connection goroutine (16 KB of stack), kept net/http's 4 KB buffers and a 256-slot channel. Now keepalive pings run on a timer, the "+
+			"writer goroutine exists only while a socket has something queued, the queue is a slice that is nil when empty, and the reader is a "+
+			"fresh goroutine that waits for the peer in the network poller (a one-byte MSG_PEEK) rather than inside the library's read: Go halves "+
+			"an idle stack at a collection only when less than a quarter of it is in use, and the library's read path was just over a quarter "+
+			"of 8 KB. Right after the joins the stacks are still 8 KB; the collection that any Go process runs within two minutes shrinks them.")
 	s.notes = append(s.notes, "The server's heap once the sockets are idle (`go tool pprof -top -sample_index=inuse_space` of /debug/pprof/heap, served on -debug-addr):\n\n"+heap)
 	return s, nil
 }

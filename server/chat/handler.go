@@ -124,6 +124,10 @@ func (h *Handler) readLoop(ctx context.Context, c *client) error {
 	// socket.
 	read := context.WithoutCancel(ctx)
 	for {
+		// Idle sockets wait here, where their stack can shrink.
+		if err := c.conn.WaitReadable(); err != nil {
+			return err
+		}
 		typ, data, err := c.conn.Read(read)
 		if err != nil {
 			return err

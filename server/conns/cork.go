@@ -30,6 +30,8 @@ type corkConn struct {
 	corked  bool
 	timeout time.Duration // bounds each network write made while corked
 	buf     *[]byte       // from corkPool while corked
+
+	idle *idleWaiter // for Conn.WaitReadable; nil when it cannot be used
 }
 
 func (c *corkConn) cork(timeout time.Duration) {
@@ -132,11 +134,15 @@ func (w *corkingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 			return nil, nil, err
 		}
 	}
+	w.conn = &corkConn{Conn: nc}
 	br := brw.Reader
 	if br.Buffered() == 0 {
 		br = bufio.NewReaderSize(nc, readBufferSize)
+		// Only then can WaitReadable trust the socket: with net/http's
+		// reader, the library keeps the early bytes in a reader of its
+		// own, where neither the socket nor br.Buffered shows them.
+		w.conn.idle = newIdleWaiter(nc, br)
 	}
-	w.conn = &corkConn{Conn: nc}
 	return w.conn, bufio.NewReadWriter(br, bufio.NewWriterSize(w.conn, writeBufferSize)), nil
 }
 

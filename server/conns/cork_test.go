@@ -180,3 +180,92 @@ func TestFrameSentWithTheHandshake(t *testing.T) {
 		t.Fatalf("echo: header %#x, payload %q; want 0x81, %q", head[0], got, payload)
 	}
 }
+
+// TestWaitReadableMissesNothing sends several frames in one TCP write, so
+// that after the first read the rest sit in the library's buffer, not on
+// the socket: a wait on the socket alone would hang there. Every frame
+// must be echoed, then a frame sent later, after the server went idle.
+func TestWaitReadableMissesNothing(t *testing.T) {
+	reg := NewRegistry(slog.New(slog.DiscardHandler))
+	url := echoServer(t, reg)
+	addr := strings.TrimPrefix(url, "ws://")
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(nc, "GET / HTTP/1.1\r\nHost: "+addr+"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+	br := bufio.NewReader(nc)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("handshake: %v %v", resp, err)
+	}
+	frame := func(text string) []byte {
+		f := []byte{0x81, 0x80 | byte(len(text)), 0, 0, 0, 0} // zero mask
+		return append(f, text...)
+	}
+	echo := func() string {
+		t.Helper()
+		head := make([]byte, 2)
+		if _, err := io.ReadFull(br, head); err != nil {
+			t.Fatal(err)
+		}
+		b := make([]byte, head[1]&0x7f)
+		if _, err := io.ReadFull(br, b); err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	var burst []byte
+	for _, s := range []string{"one", "two", "three"} {
+		burst = append(burst, frame(s)...)
+	}
+	nc.Write(burst)
+	for _, want := range []string{"one", "two", "three"} {
+		if got := echo(); got != want {
+			t.Fatalf("echo %q, want %q", got, want)
+		}
+	}
+	nc.Write(frame("later"))
+	if got := echo(); got != "later" {
+		t.Fatalf("echo %q, want later", got)
+	}
+}
+
+// TestWaitReadableEndsWithTheConnection: a reader parked in WaitReadable
+// is released when the connection is closed under it.
+func TestWaitReadableEndsWithTheConnection(t *testing.T) {
+	reg := NewRegistry(slog.New(slog.DiscardHandler))
+	waited := make(chan error, 1)
+	accepted := make(chan *Conn, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := reg.Accept(w, r, "/wait", Options{})
+		if err != nil {
+			return
+		}
+		accepted <- c
+		err = c.WaitReadable()
+		waited <- err
+		c.Finish(err)
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	c := <-accepted
+	c.CloseNow()
+	select {
+	case err := <-waited:
+		if err == nil {
+			t.Fatal("WaitReadable returned nil on a closed connection")
+		}
+	case <-ctx.Done():
+		t.Fatal("WaitReadable still waiting after the connection was closed")
+	}
+}

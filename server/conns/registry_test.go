@@ -34,6 +34,12 @@ func echoServer(t *testing.T, reg *Registry) string {
 			return
 		}
 		for {
+			// As the chat does: wait, then read. Every test through this
+			// server exercises WaitReadable too.
+			if err := c.WaitReadable(); err != nil {
+				c.Finish(err)
+				return
+			}
 			typ, b, err := c.Read(r.Context())
 			if err != nil {
 				c.Finish(err)

@@ -1,0 +1,7 @@
+//go:build !(linux || darwin || freebsd)
+
+package conns
+
+const peekSupported = false
+
+func peekWouldBlock(uintptr) bool { return false }
