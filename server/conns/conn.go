@@ -33,6 +33,7 @@ type Conn struct {
 	pinger   *time.Timer       // the next keepalive ping; nil without
 	counters *metrics.Endpoint // this endpoint's message counters
 	net      *corkConn         // the network connection, for Cork
+	readGate sync.Mutex        // held by Close, which reads; see WaitReadable
 
 	mu         sync.Mutex
 	sentCode   websocket.StatusCode
@@ -148,6 +149,11 @@ func (c *Conn) Close(code websocket.StatusCode, reason string) error {
 		c.sentCode, c.sentReason = code, reason
 	}
 	c.mu.Unlock()
+	// The library's Close reads the peer's answer itself when no Read is
+	// in progress, which is the case while the reader waits in
+	// WaitReadable: the gate keeps the two apart.
+	c.readGate.Lock()
+	defer c.readGate.Unlock()
 	return c.Conn.Close(code, reason)
 }
 

@@ -269,3 +269,48 @@ func TestWaitReadableEndsWithTheConnection(t *testing.T) {
 		t.Fatal("WaitReadable still waiting after the connection was closed")
 	}
 }
+
+// TestCloseWhileWaitingReadable: Close from another goroutine (a shutdown,
+// an idle timer) while the reader waits in WaitReadable. Close then reads
+// the peer's answer itself, from the buffer WaitReadable looks at; it
+// completes, and the reader is released.
+func TestCloseWhileWaitingReadable(t *testing.T) {
+	reg := NewRegistry(slog.New(slog.DiscardHandler))
+	accepted := make(chan *Conn, 1)
+	done := make(chan error, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := reg.Accept(w, r, "/wait", Options{})
+		if err != nil {
+			return
+		}
+		accepted <- c
+		for {
+			if err = c.WaitReadable(); err == nil {
+				_, _, err = c.Read(context.Background())
+			}
+			if err != nil {
+				done <- err
+				c.Finish(err)
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	go ws.Read(ctx) // answers the close
+	c := <-accepted
+	if err := c.Close(websocket.StatusGoingAway, "bye"); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	select {
+	case <-done:
+	case <-ctx.Done():
+		t.Fatal("the reader is still waiting after the close")
+	}
+}

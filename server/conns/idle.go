@@ -3,6 +3,7 @@ package conns
 import (
 	"bufio"
 	"net"
+	"sync"
 	"syscall"
 )
 
@@ -37,8 +38,13 @@ func newIdleWaiter(nc net.Conn, br *bufio.Reader) *idleWaiter {
 // wait returns once a read would not block: bytes are buffered, or the
 // socket has data, an end of file or an error for the read to report. It
 // returns an error only when the connection is closed.
-func (w *idleWaiter) wait() error {
-	if w.br.Buffered() > 0 {
+func (w *idleWaiter) wait(gate *sync.Mutex) error {
+	// The library's reader is read by Close too, from another goroutine,
+	// while this one waits outside any Read; Close holds the gate.
+	gate.Lock()
+	buffered := w.br.Buffered()
+	gate.Unlock()
+	if buffered > 0 {
 		return nil
 	}
 	// RawConn.Read calls the function until it returns true, waiting in
@@ -58,5 +64,5 @@ func (c *Conn) WaitReadable() error {
 	if c.net == nil || c.net.idle == nil {
 		return nil
 	}
-	return c.net.idle.wait()
+	return c.net.idle.wait(&c.readGate)
 }
