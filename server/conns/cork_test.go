@@ -1,15 +1,12 @@
 package conns
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -90,43 +87,32 @@ func TestCorkFlushesPastItsBound(t *testing.T) {
 // them all, in order, intact.
 func TestCorkedMessagesArrive(t *testing.T) {
 	reg := NewRegistry(slog.New(slog.DiscardHandler))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := reg.Accept(w, r, "/cork", Options{MaxUnsent: 16 << 10})
-		if err != nil {
-			return
-		}
+	message := func(i int) string {
+		// The big one needs the 16-bit payload length and spans several
+		// of the library's buffer flushes.
+		return fmt.Sprintf("message %d %s", i, strings.Repeat("é", i*3000))
+	}
+	url := serve(t, reg, "/cork", Options{MaxUnsent: 16 << 10}, func(c *Conn, r *http.Request) {
 		c.Cork(time.Second)
 		for i := range 3 {
-			// The big one needs the 16-bit payload length and spans
-			// several of the library's buffer flushes.
-			text := fmt.Sprintf("message %d %s", i, strings.Repeat("é", i*3000))
-			if err := c.Write(context.Background(), websocket.MessageText, []byte(text)); err != nil {
+			if err := c.Write(context.Background(), websocket.MessageText, []byte(message(i))); err != nil {
 				c.Finish(err)
 				return
 			}
 		}
-		err = c.Uncork()
+		err := c.Uncork()
 		if err == nil {
 			_, _, err = c.Read(r.Context()) // until the client closes
 		}
 		c.Finish(err)
-	}))
-	defer srv.Close()
-
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.CloseNow()
+	})
+	ws, ctx := dial(t, url)
 	for i := range 3 {
 		_, b, err := ws.Read(ctx)
 		if err != nil {
 			t.Fatalf("message %d: %v", i, err)
 		}
-		want := fmt.Sprintf("message %d %s", i, strings.Repeat("é", i*3000))
-		if string(b) != want {
+		if want := message(i); string(b) != want {
 			t.Fatalf("message %d: got %d bytes starting %q, want %d bytes", i, len(b), b[:min(len(b), 20)], len(want))
 		}
 	}
@@ -138,46 +124,13 @@ func TestCorkedMessagesArrive(t *testing.T) {
 // the frame when the connection is hijacked: the frame must still arrive
 // whole (the buffers handed to the library must keep those bytes).
 func TestFrameSentWithTheHandshake(t *testing.T) {
-	reg := NewRegistry(slog.New(slog.DiscardHandler))
-	url := echoServer(t, reg)
-	addr := strings.TrimPrefix(url, "ws://")
-
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	nc.SetDeadline(time.Now().Add(10 * time.Second))
+	url := echoServer(t, NewRegistry(slog.New(slog.DiscardHandler)))
 	payload := []byte("sent before the handshake completed")
-	mask := [4]byte{1, 2, 3, 4}
-	frame := []byte{0x81, 0x80 | byte(len(payload)), mask[0], mask[1], mask[2], mask[3]}
-	for i, b := range payload {
-		frame = append(frame, b^mask[i%4])
-	}
-	req := "GET / HTTP/1.1\r\nHost: " + addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-	if _, err := nc.Write(append([]byte(req), frame...)); err != nil {
-		t.Fatal(err)
-	}
-	br := bufio.NewReader(nc)
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusSwitchingProtocols {
-		t.Fatalf("handshake: %s", resp.Status)
-	}
+	_, br := rawUpgrade(t, url, clientFrame(0x1, payload, [4]byte{1, 2, 3, 4}))
+	switched(t, br)
 	// The echo: an unmasked text frame with the same payload.
-	head := make([]byte, 2)
-	if _, err := io.ReadFull(br, head); err != nil {
-		t.Fatal(err)
-	}
-	got := make([]byte, head[1]&0x7f)
-	if _, err := io.ReadFull(br, got); err != nil {
-		t.Fatal(err)
-	}
-	if head[0] != 0x81 || string(got) != string(payload) {
-		t.Fatalf("echo: header %#x, payload %q; want 0x81, %q", head[0], got, payload)
+	if head, got := serverFrame(t, br); head != 0x81 || string(got) != string(payload) {
+		t.Fatalf("echo: header %#x, payload %q; want 0x81, %q", head, got, payload)
 	}
 }
 
@@ -186,36 +139,13 @@ func TestFrameSentWithTheHandshake(t *testing.T) {
 // the socket: a wait on the socket alone would hang there. Every frame
 // must be echoed, then a frame sent later, after the server went idle.
 func TestWaitReadableMissesNothing(t *testing.T) {
-	reg := NewRegistry(slog.New(slog.DiscardHandler))
-	url := echoServer(t, reg)
-	addr := strings.TrimPrefix(url, "ws://")
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	nc.SetDeadline(time.Now().Add(10 * time.Second))
-	io.WriteString(nc, "GET / HTTP/1.1\r\nHost: "+addr+"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
-		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-	br := bufio.NewReader(nc)
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
-		t.Fatalf("handshake: %v %v", resp, err)
-	}
-	frame := func(text string) []byte {
-		f := []byte{0x81, 0x80 | byte(len(text)), 0, 0, 0, 0} // zero mask
-		return append(f, text...)
-	}
+	url := echoServer(t, NewRegistry(slog.New(slog.DiscardHandler)))
+	nc, br := rawUpgrade(t, url, nil)
+	switched(t, br)
+	frame := func(text string) []byte { return clientFrame(0x1, []byte(text), [4]byte{}) }
 	echo := func() string {
 		t.Helper()
-		head := make([]byte, 2)
-		if _, err := io.ReadFull(br, head); err != nil {
-			t.Fatal(err)
-		}
-		b := make([]byte, head[1]&0x7f)
-		if _, err := io.ReadFull(br, b); err != nil {
-			t.Fatal(err)
-		}
+		_, b := serverFrame(t, br)
 		return string(b)
 	}
 	var burst []byte
@@ -240,24 +170,13 @@ func TestWaitReadableEndsWithTheConnection(t *testing.T) {
 	reg := NewRegistry(slog.New(slog.DiscardHandler))
 	waited := make(chan error, 1)
 	accepted := make(chan *Conn, 1)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := reg.Accept(w, r, "/wait", Options{})
-		if err != nil {
-			return
-		}
+	url := serve(t, reg, "/wait", Options{}, func(c *Conn, _ *http.Request) {
 		accepted <- c
-		err = c.WaitReadable()
+		err := c.WaitReadable()
 		waited <- err
 		c.Finish(err)
-	}))
-	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.CloseNow()
+	})
+	_, ctx := dial(t, url)
 	c := <-accepted
 	c.CloseNow()
 	select {
@@ -278,14 +197,11 @@ func TestCloseWhileWaitingReadable(t *testing.T) {
 	reg := NewRegistry(slog.New(slog.DiscardHandler))
 	accepted := make(chan *Conn, 1)
 	done := make(chan error, 1)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := reg.Accept(w, r, "/wait", Options{})
-		if err != nil {
-			return
-		}
+	url := serve(t, reg, "/wait", Options{}, func(c *Conn, _ *http.Request) {
 		accepted <- c
 		for {
-			if err = c.WaitReadable(); err == nil {
+			err := c.WaitReadable()
+			if err == nil {
 				_, _, err = c.Read(context.Background())
 			}
 			if err != nil {
@@ -294,15 +210,8 @@ func TestCloseWhileWaitingReadable(t *testing.T) {
 				return
 			}
 		}
-	}))
-	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.CloseNow()
+	})
+	ws, ctx := dial(t, url)
 	go ws.Read(ctx) // answers the close
 	c := <-accepted
 	if err := c.Close(websocket.StatusGoingAway, "bye"); err != nil {

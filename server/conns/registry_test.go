@@ -6,9 +6,7 @@ import (
 	"encoding/binary"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -28,11 +26,7 @@ func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(
 // echoServer serves an echo handler through a registry.
 func echoServer(t *testing.T, reg *Registry) string {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := reg.Accept(w, r, "/echo", Options{})
-		if err != nil {
-			return
-		}
+	return serve(t, reg, "/echo", Options{}, func(c *Conn, r *http.Request) {
 		for {
 			// As the chat does: wait, then read. Every test through this
 			// server exercises WaitReadable too.
@@ -50,9 +44,7 @@ func echoServer(t *testing.T, reg *Registry) string {
 				return
 			}
 		}
-	}))
-	t.Cleanup(srv.Close)
-	return "ws" + strings.TrimPrefix(srv.URL, "http")
+	})
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
@@ -122,14 +114,7 @@ func TestKeepaliveDropsHalfOpen(t *testing.T) {
 	url := echoServer(t, reg)
 	// A raw TCP client that completes the handshake and then reads nothing:
 	// pings go unanswered.
-	addr := strings.TrimPrefix(url, "ws://")
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	io.WriteString(nc, "GET / HTTP/1.1\r\nHost: "+addr+"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
-		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+	rawUpgrade(t, url, nil)
 	waitFor(t, "the half-open client to be dropped", func() bool {
 		return strings.Contains(log.String(), `reason="no pong"`)
 	})
@@ -142,11 +127,7 @@ func TestPeerCloseDuringPing(t *testing.T) {
 	log := &syncBuf{}
 	reg := NewRegistry(slog.New(slog.NewTextHandler(log, nil)))
 	reg.PingEvery, reg.PongTimeout = 50*time.Millisecond, 5*time.Second
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := reg.Accept(w, r, "/echo", Options{})
-		if err != nil {
-			return
-		}
+	url := serve(t, reg, "/echo", Options{}, func(c *Conn, _ *http.Request) {
 		for {
 			if _, _, err := c.Read(context.Background()); err != nil {
 				// A handler takes a moment to wind down (the chat's takes
@@ -157,31 +138,19 @@ func TestPeerCloseDuringPing(t *testing.T) {
 				return
 			}
 		}
-	}))
-	defer srv.Close()
-	url := "ws" + strings.TrimPrefix(srv.URL, "http")
-	addr := strings.TrimPrefix(url, "ws://")
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	io.WriteString(nc, "GET / HTTP/1.1\r\nHost: "+addr+"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
-		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-	// Read the 101 and the first ping (opcode 0x9), answer nothing.
-	buf := make([]byte, 4096)
-	got := ""
-	for !strings.Contains(got, "\x89") {
-		n, err := nc.Read(buf)
-		if err != nil {
-			t.Fatal(err)
+	})
+	nc, br := rawUpgrade(t, url, nil)
+	switched(t, br)
+	// Wait for the first ping (opcode 0x9), answer nothing.
+	for {
+		if head, _ := serverFrame(t, br); head == 0x89 {
+			break
 		}
-		got += string(buf[:n])
 	}
-	// A masked close frame, 1000, zero mask.
+	// A close frame, 1000.
 	payload := make([]byte, 2)
 	binary.BigEndian.PutUint16(payload, 1000)
-	nc.Write(append([]byte{0x88, 0x80 | 2, 0, 0, 0, 0}, payload...))
+	nc.Write(clientFrame(0x8, payload, [4]byte{}))
 	waitFor(t, "close", func() bool { return reg.Len() == 0 })
 	if !strings.Contains(log.String(), "code=1000") || strings.Contains(log.String(), "no pong") {
 		t.Fatalf("peer's 1000 not logged:\n%s", log)
