@@ -102,6 +102,10 @@ func (c *client) wakeLocked() {
 func (c *client) take() []*out {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	return c.takeLocked()
+}
+
+func (c *client) takeLocked() []*out {
 	batch := c.pending
 	c.pending = nil
 	return batch
@@ -118,9 +122,7 @@ func (c *client) next() ([]*out, bool) {
 		c.wdone.Broadcast()
 		return nil, false
 	}
-	batch := c.pending
-	c.pending = nil
-	return batch, true
+	return c.takeLocked(), true
 }
 
 // fail stops the writer for good: its socket is broken, closed or too

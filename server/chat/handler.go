@@ -233,7 +233,8 @@ func notJoined(env msg.Chat) *msg.ChatErr {
 		Detail: fmt.Sprintf("you have not joined room %q; send a join first", env.Room)}
 }
 
-// errTooSlow ends a writer that closed its socket with 4008.
+// errTooSlow stops a writer whose socket the hub found too slow: the writer
+// then closes it with 4008.
 var errTooSlow = errors.New("chat: closed as too slow")
 
 // runWriter is the socket's writer while its queue is not empty. It writes
@@ -354,10 +355,9 @@ func (h *Handler) writeNow(ctx context.Context, c *client, frame []byte) error {
 	return c.conn.Write(wctx, websocket.MessageText, frame)
 }
 
-func (h *Handler) closeTooSlow(c *client) error {
+func (h *Handler) closeTooSlow(c *client) {
 	h.conns.Metrics.Overflow(msg.ChatPath)
 	c.conn.Close(websocket.StatusCode(msg.CloseTooSlow), msg.CloseTooSlowReason)
-	return errTooSlow
 }
 
 // catchUp serves a join: welcome, the room's history the join asked for,

@@ -134,20 +134,23 @@ func (h *hub) writePresence(ctx context.Context, p *presence) {
 		h.mu.Lock()
 		now := time.Now()
 		todo := map[string]view{}
+		add := func(room string) {
+			if _, ok := todo[room]; !ok {
+				nicks, holds := h.localViewLocked(room, now)
+				todo[room] = view{nicks, holds}
+			}
+		}
 		for room := range h.dirty {
-			nicks, holds := h.localViewLocked(room, now)
-			todo[room] = view{nicks, holds}
+			add(room)
 		}
 		if beat {
 			// Every room with a socket or a hold here: the beat keeps the
 			// keys alive, and drops holds that have just run out.
 			for room := range h.rooms {
-				nicks, holds := h.localViewLocked(room, now)
-				todo[room] = view{nicks, holds}
+				add(room)
 			}
 			for room := range h.holds {
-				nicks, holds := h.localViewLocked(room, now)
-				todo[room] = view{nicks, holds}
+				add(room)
 			}
 		}
 		clear(h.dirty)
