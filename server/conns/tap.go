@@ -21,7 +21,8 @@ type Tapper interface {
 
 // A Tap receives a copy of every byte a tapped socket reads and writes, in
 // order, as it crosses the network (under the library's buffers and the
-// cork). Its methods are never called concurrently; they must not block
+// cork): bytes written as they are handed to the network, bytes read as
+// they arrive from it. Its methods are never called concurrently; they must not block
 // and must not keep p.
 type Tap interface {
 	In(p []byte)  // bytes read from the peer
@@ -63,16 +64,16 @@ func (c *tapConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Write hands p to the tap before the network: once written, the peer may
+// answer before this Write returns, and the tap must see a frame before the
+// answer to it. (A write that fails leaves the connection broken anyway.)
 func (c *tapConn) Write(p []byte) (int, error) {
-	n, err := c.Conn.Write(p)
-	if n > 0 {
-		c.mu.Lock()
-		if c.tap != nil {
-			c.tap.Out(p[:n])
-		}
-		c.mu.Unlock()
+	c.mu.Lock()
+	if c.tap != nil {
+		c.tap.Out(p)
 	}
-	return n, err
+	c.mu.Unlock()
+	return c.Conn.Write(p)
 }
 
 // attach starts the copy. early are bytes the client sent right behind its
