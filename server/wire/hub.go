@@ -126,11 +126,16 @@ func (h *Hub) watch(id string) (*session, error) {
 	return s, nil
 }
 
-// unwatch forgets the observer's session: its subject, if still there,
-// is decoded for no one.
+// unwatch frees the observer's place. With its subject gone the session
+// is forgotten; with its subject live it waits, as a new one does, for an
+// observer to come back.
 func (h *Hub) unwatch(s *session) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if s.leave() {
+		s.expire.Reset(h.wait())
+		return
+	}
 	if h.sessions[s.id] == s {
 		delete(h.sessions, s.id)
 	}
@@ -144,11 +149,15 @@ func (h *Hub) subjectOf(c *conns.Conn) *subject {
 	return h.subjects[c]
 }
 
-// ended forgets a subject whose connection closed.
+// ended forgets a subject whose connection closed. Unwatched, its
+// session keeps the record for an observer that comes within the wait.
 func (h *Hub) ended(sub *subject) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	delete(h.subjects, sub.conn)
+	if !sub.session.watched() {
+		sub.session.expire.Reset(h.wait())
+	}
 }
 
 // Len reports how many sessions the hub holds (for tests).

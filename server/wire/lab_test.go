@@ -344,3 +344,30 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestObserverComesBack: a page whose observer reconnects gets the
+// handshake again and the frames it missed meanwhile.
+func TestObserverComesBack(t *testing.T) {
+	l := startLab(t, 5*time.Second)
+	id := newID()
+	obs := l.watch(t, id)
+	sub := l.subject(t, "?tap="+id, nil)
+	obs.event(msg.WireHandshake)
+	obs.ws.Close(websocket.StatusNormalClosure, "")
+	sub.echo(t, websocket.MessageText, []byte("while away"))
+	var again *observer
+	waitFor(t, "the place to be free", func() bool {
+		s, err := l.hub.watch(id)
+		if err == nil {
+			l.hub.unwatch(s)
+		}
+		return err == nil
+	})
+	again = l.watch(t, id)
+	if ev := again.next(); ev.Type != msg.WireHandshake {
+		t.Fatalf("first %+v", ev)
+	}
+	if f := again.frame(); f.Text != "while away" || f.Dir != msg.WireIn {
+		t.Fatalf("missed frame %+v", f)
+	}
+}

@@ -29,8 +29,9 @@ type session struct {
 	mu         sync.Mutex
 	subject    *subject // the live subject, nil before or after
 	hadSubject bool
-	observer   bool
-	shutDown   bool // forgotten by the hub: events go nowhere
+	observer   bool           // an observer is connected
+	shutDown   bool           // forgotten by the hub: events go nowhere
+	handshake  *msg.WireEvent // the subject's, for an observer that comes back
 	events     []msg.WireEvent
 	frames     int // frame events in events
 	dropped    int // frames dropped since the observer last took events
@@ -52,7 +53,9 @@ func (s *session) claimSubject(sub *subject) bool {
 	return true
 }
 
-// claimObserver takes the observer's place, which is taken once.
+// claimObserver takes the observer's place, free when no observer is
+// connected. An observer that comes back (its page reconnected) gets the
+// subject's handshake again, then what waited for it.
 func (s *session) claimObserver() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -60,7 +63,19 @@ func (s *session) claimObserver() bool {
 		return false
 	}
 	s.observer = true
+	if s.handshake != nil && (len(s.events) == 0 || s.events[0].Type != msg.WireHandshake) {
+		s.events = append([]msg.WireEvent{*s.handshake}, s.events...)
+		s.signal()
+	}
 	return true
+}
+
+// leave frees the observer's place; it reports whether a subject is live.
+func (s *session) leave() (live bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.observer = false
+	return s.subject != nil
 }
 
 func (s *session) watched() bool {
@@ -104,6 +119,9 @@ func (s *session) push(ev msg.WireEvent) {
 	defer s.mu.Unlock()
 	if s.shutDown {
 		return
+	}
+	if ev.Type == msg.WireHandshake {
+		s.handshake = &ev
 	}
 	if ev.Type == msg.WireFrameRec {
 		if s.frames >= msg.WireMaxBacklog {
