@@ -80,6 +80,7 @@ func New(cfg Config) (*Server, error) {
 	// Any lab's socket opened with ?tap=<id> is decoded for the wire
 	// lab's observer.
 	s.taps = wire.NewHub()
+	s.taps.Wait = cfg.WireWatchWait
 	s.conns.Tapper = s.taps
 	s.plot = plot.NewStore(cfg.PlotRing, cfg.PlotMaxSeries)
 	s.store, err = natsstore.Open(context.Background(), natsstore.Options{DataDir: cfg.DataDir, URL: cfg.NATSURL,
