@@ -125,7 +125,8 @@ func TestTapGetsEarlyBytes(t *testing.T) {
 
 // TestUntappedSocketIsUntouched: without a tap parameter (or with NoTap,
 // or without a Tapper) the socket's connection is the bare TCP connection
-// under the cork: no recorder, no tap in its path.
+// under the cork, even on a listener that records heads: no recorder, no
+// tap in its path.
 func TestUntappedSocketIsUntouched(t *testing.T) {
 	for name, c := range map[string]struct {
 		query  string
@@ -148,8 +149,8 @@ func TestUntappedSocketIsUntouched(t *testing.T) {
 			ws.Write(ctx, websocket.MessageText, []byte("hi"))
 			ws.Read(ctx)
 			conn := <-accepted
-			if _, ok := conn.net.Conn.(*net.TCPConn); !ok || conn.tap != nil || conn.net.idle == nil {
-				t.Fatalf("under the cork: %T (tap %v, idle waiter %v)", conn.net.Conn, conn.tap, conn.net.idle)
+			if _, ok := conn.net.Conn.(*net.TCPConn); !ok || conn.tap != nil {
+				t.Fatalf("under the cork: %T (tap %v)", conn.net.Conn, conn.tap)
 			}
 			if _, in, _, _ := tapper.snapshot(); len(in) != 0 {
 				t.Fatal("tapped")
@@ -185,5 +186,19 @@ func TestTapWithoutRecorder(t *testing.T) {
 	if hs.Recorded || !bytes.HasPrefix(hs.Request, []byte("GET /?tap=abc HTTP/1.1\r\nHost: ")) ||
 		!bytes.Contains(hs.Response, []byte("Sec-Websocket-Accept: ")) || len(in) != 8 {
 		t.Fatalf("rebuilt %v:\n%s\n%s\nin % x", hs.Recorded, hs.Request, hs.Response, in)
+	}
+}
+
+// TestRecorderKeepsTheIdleWaiter: a socket accepted through RecordHeads is
+// unwrapped at the hijack, so WaitReadable can still park it in the poller
+// (it needs the bare TCP connection).
+func TestRecorderKeepsTheIdleWaiter(t *testing.T) {
+	reg := NewRegistry(slog.New(slog.DiscardHandler))
+	reg.Tapper = &recordingTapper{}
+	url, accepted := serveRecorded(t, reg, Options{})
+	_, br := rawUpgradePath(t, url, "/", nil) // sends nothing after its request
+	switched(t, br)
+	if conn := <-accepted; conn.net.idle == nil {
+		t.Fatal("no idle waiter behind the recorder")
 	}
 }
