@@ -72,6 +72,7 @@ func (l *live) inspector() app.UI {
 		app.Ol().Class("frames").Aria("label", "Frames, oldest first").Body(
 			app.Range(entries).Slice(func(i int) app.UI { return l.entry(entries[i]) }),
 		),
+		app.If(open, func() app.UI { return l.serverViewPanel(scope) }),
 	)
 }
 
