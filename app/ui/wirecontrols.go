@@ -84,8 +84,8 @@ func (w *Wire) controls() app.UI {
 			app.Div().Class("wire-buttons").Body(
 				app.Range([]int{1001, 1008, 1011}).Slice(func(i int) app.UI {
 					code := []int{1001, 1008, 1011}[i]
-					return app.Button().ID("wire-server-close-"+strconv.Itoa(code)).Class("secondary").Disabled(!open).
-						Text("Server closes with "+msg.CloseCode(code).String()).
+					return app.Button().ID("wire-server-close-" + strconv.Itoa(code)).Class("secondary").Disabled(!open).
+						Text("Server closes with " + msg.CloseCode(code).String()).
 						OnClick(func(ctx app.Context, e app.Event) {
 							w.watch.command(ctx, msg.WireCommand{Type: msg.WireClose, Code: msg.CloseCode(code), Reason: "asked by the page"})
 						})
