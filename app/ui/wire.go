@@ -26,9 +26,10 @@ type Wire struct {
 	watch  *wireWatch // the observer
 	id     string     // the tap id of both
 
-	deflate bool // ask the server to accept permessage-deflate
-	began   bool // the subject left Closed once: show Reconnect when it is back
-	closed  string
+	deflate bool   // ask the server to accept permessage-deflate
+	began   bool   // the subject left Closed once: show Reconnect when it is back
+	closed  string // how the subject closed: "4000 bye"
+	failed  string // why it could not connect, instead
 	note    string
 
 	// The learner's fields.
@@ -56,7 +57,7 @@ func (w *Wire) start(ctx app.Context) {
 	w.sock.stop()
 	w.watch.close()
 	w.id = newTapID()
-	w.began, w.closed, w.note = false, "", ""
+	w.began, w.closed, w.failed, w.note = false, "", "", ""
 	path := msg.WirePath + "?tap=" + w.id
 	if w.deflate {
 		path += "&deflate=1"
@@ -83,7 +84,7 @@ func (w *Wire) start(ctx app.Context) {
 				_, reason := l.conn.LastClose()
 				w.closed = strings.TrimSpace(fmt.Sprintf("%v %s", msg.CloseCode(f.Code), reason))
 			} else if strings.HasPrefix(f.Data, "dial failed") {
-				w.closed = f.Data
+				w.failed = strings.TrimPrefix(f.Data, "dial failed: ")
 			}
 		},
 	})
@@ -122,9 +123,13 @@ func (w *Wire) Render() app.UI {
 			"this page's socket and shows you each frame as it crossed, in both directions — including the ones no script can see."),
 		w.controls(),
 		app.If(w.note != "", func() app.UI { return app.P().ID("wire-note").Class("close-note").Text(w.note) }),
-		app.If(w.closed != "", func() app.UI {
+		app.If(w.closed != "" || w.failed != "", func() app.UI {
+			text := "The socket is closed: " + w.closed + ". Its close frames are in the list below."
+			if w.closed == "" {
+				text = "Could not connect: " + w.failed
+			}
 			return app.Div().Class("wire-closed").Body(
-				app.P().ID("wire-closed").Class("close-note").Text("The socket is closed: "+w.closed+". Both close frames are in the list below."),
+				app.P().ID("wire-closed").Class("close-note").Text(text),
 				app.Button().ID("wire-reconnect").Text("Reconnect").OnClick(func(ctx app.Context, e app.Event) { w.start(ctx) }),
 			)
 		}),

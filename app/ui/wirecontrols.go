@@ -42,18 +42,19 @@ func (w *Wire) controls() app.UI {
 			app.Button().ID("wire-send-binary").Type("button").Class("secondary").Disabled(!open).Text("Send binary").
 				OnClick(func(ctx app.Context, e app.Event) { w.send(ctx, true, []byte(w.text)) }),
 		),
-		app.FieldSet().Class("wire-group").Body(
+		app.FieldSet().Class("wire-group", "wire-wide").Body(
 			app.Legend().Text("Payload length presets"),
-			app.P().Class("muted").Text("The length is written in 7 bits when it is at most 125; 126 there means a 16-bit length follows, 127 a 64-bit one."),
-			app.Ul().Class("wire-presets").Body(
+			app.P().Class("muted").Text("The length is written in the 7-bit field when it is at most 125; "+
+				"126 there means a 16-bit length follows, 127 a 64-bit one. Each preset sits on one side of a boundary."),
+			app.Div().Class("wire-buttons").Body(
 				app.Range(wirePresets).Slice(func(i int) app.UI {
 					n := wirePresets[i]
-					return app.Li().Body(
-						app.Button().ID("wire-preset-"+strconv.Itoa(n)).Class("secondary").Disabled(!open).
-							Text("Send "+spaced(uint64(n))+" bytes").
-							OnClick(func(ctx app.Context, e app.Event) { w.send(ctx, false, presetPayload(n)) }),
-						app.Span().Class("muted").Text(" "+presetWhy(n)),
-					)
+					return app.Button().ID("wire-preset-" + strconv.Itoa(n)).Class("secondary").Disabled(!open).
+						Title(presetWhy(n)).Text(spaced(uint64(n)) + " bytes").
+						OnClick(func(ctx app.Context, e app.Event) {
+							w.send(ctx, false, presetPayload(n))
+							w.note = "Sent " + spaced(uint64(n)) + " bytes. " + presetWhy(n)
+						})
 				}),
 			),
 		),

@@ -46,26 +46,25 @@ func lengthKind(n uint64) string {
 	return "7-bit"
 }
 
-// presetWhy explains the length field of a preset of n bytes, before it
-// is sent.
+// presetWhy explains the length field of a preset of n bytes, shown when
+// it is sent.
 func presetWhy(n int) string {
 	len7, ext := lengthEncoding(uint64(n))
-	size := spaced(uint64(n)) + " " + pluralNoun(n, "byte")
 	switch {
 	case n == 125:
-		return size + ": the largest length the 7-bit field holds itself (125)."
+		return "The largest length the 7-bit field holds itself (125)."
 	case n == 126:
-		return size + ": the smallest that needs more: the 7-bit field says 126, then 16 bits follow (" + ext + ")."
+		return "The smallest that needs more: the 7-bit field says 126, then 16 bits follow (" + ext + ")."
 	case n == 65535:
-		return size + ": the largest 16-bit length (" + ext + ")."
+		return "The largest 16-bit length: 7-bit field 126, then " + ext + "."
 	case n == 65536:
-		return size + ": the smallest that needs 64 bits: the 7-bit field says 127, then 8 bytes follow (" + ext + ")."
+		return "The smallest that needs 64 bits: the 7-bit field says 127, then 8 bytes follow (" + ext + ")."
 	case len7 == 127:
-		return size + ": 7-bit field 127, then 64 bits (" + ext + ")."
+		return "7-bit field 127, then 64 bits (" + ext + ")."
 	case len7 == 126:
-		return size + ": 7-bit field 126, then 16 bits (" + ext + ")."
+		return "7-bit field 126, then 16 bits (" + ext + ")."
 	}
-	return size + ": the 7-bit field holds the length itself (" + strconv.Itoa(len7) + ")."
+	return "The 7-bit field holds the length itself (" + strconv.Itoa(len7) + ")."
 }
 
 // lengthWhy explains the length of a frame as it crossed.
