@@ -57,7 +57,7 @@ func (w *Wire) start(ctx app.Context) {
 	w.sock.stop()
 	w.watch.close()
 	w.id = newTapID()
-	w.began, w.closed, w.failed, w.note = false, "", "", ""
+	w.closed, w.failed, w.note = "", "", ""
 	path := msg.WirePath + "?tap=" + w.id
 	if w.deflate {
 		path += "&deflate=1"
@@ -74,7 +74,6 @@ func (w *Wire) start(ctx app.Context) {
 				return // a socket this page has already replaced
 			}
 			w.status = s
-			w.began = w.began || s != socket.Closed
 		},
 		OnFrame: func(f socket.Frame) {
 			if w.sock != l || f.Dir != socket.Event {
