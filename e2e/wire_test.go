@@ -276,6 +276,10 @@ func TestWireChatInspector(t *testing.T) {
 	u := newUser(t, "ada")
 	openChat(u, srv.URL, "lobby", "ada")
 	u.openInspector()
+	// Off, the default: the socket is the plain one and nothing is watched.
+	if rows := u.inspectorRows(); !strings.HasSuffix(rows[0].data, "/ws/chat") || u.countOf("#inspector-wire-frames") != 0 {
+		t.Fatalf("before the switch: first row %q, %d server views", rows[0].data, u.countOf("#inspector-wire-frames"))
+	}
 	u.click("#inspector-tap")
 	join := u.waitFrame("#inspector-wire-frames", "the join frame", `li.classList.contains("wf-in") && text(li, ".wf-text").includes('"type":"join"')`)
 	if join["wf-mask"] != "1" || join["wf-opcode"] != "1 (text)" {
@@ -286,4 +290,14 @@ func TestWireChatInspector(t *testing.T) {
 	c.say("under the tap")
 	u.waitFrame("#inspector-wire-frames", "the said message", `li.classList.contains("wf-in") && text(li, ".wf-text").includes('"type":"say"')`)
 	u.waitText("#chat-messages", "the message", func(s string) bool { return strings.Contains(s, "under the tap") })
+
+	// Off again: the socket reconnects without the tap.
+	u.click("#inspector-tap")
+	u.waitJS("a reconnect without the tap", `(() => {
+		const opens = Array.from(document.querySelectorAll("#inspector .frame-event .frame-data"), e => e.innerText).filter(t => t.startsWith("open "));
+		return opens.length >= 3 && opens[opens.length - 1].endsWith("/ws/chat");
+	})()`)
+	u.waitJS("the server view gone", `document.querySelector("#inspector-wire-frames") === null`)
+	c.say("after the tap")
+	u.waitText("#chat-messages", "the message", func(s string) bool { return strings.Contains(s, "after the tap") })
 }
