@@ -33,6 +33,7 @@ type Conn struct {
 	pinger   *time.Timer       // the next keepalive ping; nil without
 	counters *metrics.Endpoint // this endpoint's message counters
 	net      *corkConn         // the network connection, for Cork
+	tap      *tapConn          // under net when the socket is tapped; nil otherwise
 	readGate sync.Mutex        // held by Close, which reads; see WaitReadable
 
 	mu         sync.Mutex
@@ -194,6 +195,9 @@ func (c *Conn) Finish(err error) {
 		code, reason = websocket.StatusProtocolError, err.Error()
 	}
 	c.Conn.CloseNow()
+	if c.tap != nil {
+		c.tap.end()
+	}
 	attrs := []any{"code", int(code), "reason", reason, "by", by,
 		"duration", time.Since(c.start).Round(time.Millisecond)}
 	if err != nil && by == "network" && !errors.Is(err, io.EOF) {
