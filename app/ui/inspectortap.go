@@ -27,7 +27,10 @@ type serverView struct {
 
 // setServerView turns the server's view of l's socket on or off. Both
 // reconnect the page's socket: a tap is fixed when the connection is made.
-func (l *live) setServerView(ctx app.Context, on bool) {
+// The observer reports to the page's own context (l.ctx), not the switch's:
+// go-app drops what is dispatched to an element no longer on screen, and
+// the switch goes when the inspector panel is closed.
+func (l *live) setServerView(on bool) {
 	if l == nil || l.tap.disabled || on == l.tap.on {
 		return
 	}
@@ -37,7 +40,7 @@ func (l *live) setServerView(ctx app.Context, on bool) {
 	url := l.path
 	if on {
 		id := newTapID()
-		l.tap.watch = watchWire(ctx, id)
+		l.tap.watch = watchWire(l.ctx, id)
 		url = withQuery(l.path, "tap="+id)
 	}
 	l.conn.Redial(socketURL(url))
@@ -82,7 +85,7 @@ func (l *live) serverViewPanel(scope app.EventOption) app.UI {
 		app.Label().Class("switch").Body(
 			app.Input().ID("inspector-tap").Type("checkbox").Checked(l.tap.on).
 				OnChange(func(ctx app.Context, e app.Event) {
-					l.setServerView(ctx, ctx.JSSrc().Get("checked").Bool())
+					l.setServerView(ctx.JSSrc().Get("checked").Bool())
 				}, scope),
 			app.Text(" Frames as the server saw them"),
 		),

@@ -25,6 +25,11 @@ type Wire struct {
 	sock   *live      // the subject
 	watch  *wireWatch // the observer
 	id     string     // the tap id of both
+	// ctx is the component's own context, from OnMount. Sockets are
+	// started with it, never with an event's: go-app drops what is
+	// dispatched to the context of an element no longer on screen (the
+	// Reconnect button is gone once the socket is open again).
+	ctx app.Context
 
 	deflate bool   // ask the server to accept permessage-deflate
 	began   bool   // the subject left Closed once: show Reconnect when it is back
@@ -41,8 +46,9 @@ const wireEchoLimit = msg.WireReadLimit
 
 // OnMount opens the subject and its observer.
 func (w *Wire) OnMount(ctx app.Context) {
+	w.ctx = ctx
 	w.text, w.fragN, w.closeCode, w.closeReason = "Hello", "3", "4000", "bye"
-	w.start(ctx)
+	w.start()
 }
 
 // OnDismount closes both sockets.
@@ -53,7 +59,8 @@ func (w *Wire) OnDismount() {
 
 // start (re)opens both sockets with a fresh tap id: an id belongs to one
 // connection.
-func (w *Wire) start(ctx app.Context) {
+func (w *Wire) start() {
+	ctx := w.ctx
 	w.sock.stop()
 	w.watch.close()
 	w.id = newTapID()
@@ -92,8 +99,8 @@ func (w *Wire) start(ctx app.Context) {
 }
 
 // send writes one message on the subject without blocking the UI.
-func (w *Wire) send(ctx app.Context, binary bool, data []byte) {
-	conn := w.sock.conn
+func (w *Wire) send(binary bool, data []byte) {
+	ctx, conn := w.ctx, w.sock.conn
 	w.note = ""
 	ctx.Async(func() {
 		var err error
@@ -129,7 +136,7 @@ func (w *Wire) Render() app.UI {
 			}
 			return app.Div().Class("wire-closed").Body(
 				app.P().ID("wire-closed").Class("close-note").Text(text),
-				app.Button().ID("wire-reconnect").Text("Reconnect").OnClick(func(ctx app.Context, e app.Event) { w.start(ctx) }),
+				app.Button().ID("wire-reconnect").Text("Reconnect").OnClick(func(app.Context, app.Event) { w.start() }),
 			)
 		}),
 		app.Section().Class("wire-section").Aria("labelledby", "wire-frames-title").Body(

@@ -33,14 +33,14 @@ func (w *Wire) controls() app.UI {
 	return app.Div().Class("wire-controls").Body(
 		app.Form().Class("row").OnSubmit(func(ctx app.Context, e app.Event) {
 			e.PreventDefault()
-			w.send(ctx, false, []byte(w.text))
+			w.send(false, []byte(w.text))
 		}).Body(
 			app.Label().For("wire-input").Class("visually-hidden").Text("Message to send"),
 			app.Input().ID("wire-input").Type("text").Value(w.text).Placeholder("Type a message…").
 				AutoComplete(false).Spellcheck(false).OnInput(w.ValueTo(&w.text)),
 			app.Button().ID("wire-send-text").Type("submit").Disabled(!open).Text("Send text"),
 			app.Button().ID("wire-send-binary").Type("button").Class("secondary").Disabled(!open).Text("Send binary").
-				OnClick(func(ctx app.Context, e app.Event) { w.send(ctx, true, []byte(w.text)) }),
+				OnClick(func(ctx app.Context, e app.Event) { w.send(true, []byte(w.text)) }),
 		),
 		app.FieldSet().Class("wire-group", "wire-wide").Body(
 			app.Legend().Text("Payload length presets"),
@@ -52,7 +52,7 @@ func (w *Wire) controls() app.UI {
 					return app.Button().ID("wire-preset-" + strconv.Itoa(n)).Class("secondary").Disabled(!open).
 						Title(presetWhy(n)).Text(spaced(uint64(n)) + " bytes").
 						OnClick(func(ctx app.Context, e app.Event) {
-							w.send(ctx, false, presetPayload(n))
+							w.send(false, presetPayload(n))
 							w.note = "Sent " + spaced(uint64(n)) + " bytes. " + presetWhy(n)
 						})
 				}),
@@ -63,7 +63,7 @@ func (w *Wire) controls() app.UI {
 			app.Div().Class("wire-buttons").Body(
 				app.Button().ID("wire-ping").Class("secondary").Disabled(!open).Text("Server ping").
 					OnClick(func(ctx app.Context, e app.Event) {
-						w.watch.command(ctx, msg.WireCommand{Type: msg.WirePing, Text: "are you there?"})
+						w.watch.command(w.ctx, msg.WireCommand{Type: msg.WirePing, Text: "are you there?"})
 					}),
 				app.Span().Class("muted").Text("The browser answers a ping with a pong on its own; no script ever sees either. The list shows both."),
 			),
@@ -78,7 +78,7 @@ func (w *Wire) controls() app.UI {
 							w.note = "Fragments: a number from 2 to " + strconv.Itoa(msg.WireMaxFragments) + ", please."
 							return
 						}
-						w.watch.command(ctx, msg.WireCommand{Type: msg.WireFragments, N: n})
+						w.watch.command(w.ctx, msg.WireCommand{Type: msg.WireFragments, N: n})
 						w.note = "The next echo comes in " + strconv.Itoa(n) + " frames: FIN 0, continuations, then FIN 1. Send a message."
 					}),
 			),
@@ -88,7 +88,7 @@ func (w *Wire) controls() app.UI {
 					return app.Button().ID("wire-server-close-" + strconv.Itoa(code)).Class("secondary").Disabled(!open).
 						Text("Server closes with " + msg.CloseCode(code).String()).
 						OnClick(func(ctx app.Context, e app.Event) {
-							w.watch.command(ctx, msg.WireCommand{Type: msg.WireClose, Code: msg.CloseCode(code), Reason: "asked by the page"})
+							w.watch.command(w.ctx, msg.WireCommand{Type: msg.WireClose, Code: msg.CloseCode(code), Reason: "asked by the page"})
 						})
 				}),
 			),
@@ -121,7 +121,7 @@ func (w *Wire) controls() app.UI {
 				app.Input().ID("wire-deflate").Type("checkbox").Checked(w.deflate).
 					OnChange(func(ctx app.Context, e app.Event) {
 						w.deflate = ctx.JSSrc().Get("checked").Bool()
-						w.start(ctx)
+						w.start()
 					}),
 				app.Text(" permessage-deflate (reconnects)"),
 			),
@@ -130,13 +130,13 @@ func (w *Wire) controls() app.UI {
 			app.Div().Class("wire-buttons").Body(
 				app.Button().ID("wire-send-repetitive").Class("secondary").Disabled(!open).
 					Text("Send "+spaced(wireSample)+" bytes of repeated text").
-					OnClick(func(ctx app.Context, e app.Event) { w.send(ctx, false, repetitiveText()) }),
+					OnClick(func(ctx app.Context, e app.Event) { w.send(false, repetitiveText()) }),
 				app.Button().ID("wire-send-random").Class("secondary").Disabled(!open).
 					Text("Send "+spaced(wireSample)+" random bytes").
 					OnClick(func(ctx app.Context, e app.Event) {
 						b := make([]byte, wireSample)
 						rand.Read(b)
-						w.send(ctx, true, b)
+						w.send(true, b)
 					}),
 			),
 		),
