@@ -42,7 +42,8 @@ var wireHow = howto{
   37 fa 21 3d  masking key
   7f 9f 4d 51 58  "Hello" XOR the key, byte by byte`,
 	files: []string{
-		"server/wire/decoder.go", "server/wire/record.go", "server/conns/tap.go", "server/wire/handshake.go", "server/wire/hixie76.go",
-		"server/wire/handler.go", "app/msg/wire.go", "app/ui/wire.go", "app/ui/wireframe.go", "app/ui/inspectortap.go",
+		"server/conns/tap.go", "server/wire/decoder.go", "server/wire/record.go", "server/wire/tap.go",
+		"server/wire/handshake.go", "server/wire/hixie76.go", "server/wire/hub.go", "server/wire/subject.go",
+		"server/wire/watch.go", "app/msg/wire.go", "app/ui/wire.go", "app/ui/wireframe.go", "app/ui/inspectortap.go",
 	},
 }
