@@ -16,4 +16,10 @@
 // relies on it. And a handler with thousands of idle sockets calls
 // WaitReadable before each read (idle.go): the reading goroutine then waits
 // with a stack small enough for the runtime to shrink.
+//
+// Any socket opened with ?tap=<id> can be tapped (tap.go): when the
+// registry has a Tapper (server/wire's hub), a copy of every byte the
+// socket reads and writes goes to it, with the opening handshake as it
+// crossed, which RecordHeads (heads.go) keeps from the listener. Untapped
+// sockets run on the bare connection, as if no tap existed.
 package conns

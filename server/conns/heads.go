@@ -2,6 +2,7 @@ package conns
 
 import (
 	"bytes"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -22,6 +23,8 @@ import (
 // ciphertext (Accept then rebuilds the heads from the parsed request).
 func RecordHeads(ln net.Listener) net.Listener { return &headListener{ln} }
 
+// headListener is the listener RecordHeads returns: it hands out
+// headConns.
 type headListener struct{ net.Listener }
 
 // Accept wraps each connection in a headConn.
@@ -73,6 +76,26 @@ func (c *headConn) Write(p []byte) (int, error) {
 		c.recordOut(p[:n])
 	}
 	return n, err
+}
+
+// CloseWrite half-closes the connection, as the TCP connection underneath
+// does: net/http looks for this method to end a connection gracefully
+// after an error response (without it, unread input makes Linux send a
+// reset that can destroy the response).
+func (c *headConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+// ReadFrom keeps the TCP connection's sendfile path for a response body
+// once nothing is being recorded.
+func (c *headConn) ReadFrom(r io.Reader) (int64, error) {
+	if rf, ok := c.Conn.(io.ReaderFrom); ok && c.state.Load() == headOff {
+		return rf.ReadFrom(r)
+	}
+	return io.Copy(struct{ io.Writer }{c}, r)
 }
 
 func (c *headConn) recordIn(b []byte) {

@@ -1,6 +1,7 @@
 package conns
 
 import (
+	"io"
 	"net"
 	"strings"
 	"testing"
@@ -86,5 +87,42 @@ func TestHeadConnKeepsNothingOtherwise(t *testing.T) {
 				t.Fatalf("kept %d and %d bytes", len(in), len(out))
 			}
 		})
+	}
+}
+
+// TestHeadConnKeepsTCPMethods: net/http's graceful close (CloseWrite) and
+// sendfile (ReadFrom) still reach the TCP connection through the recorder.
+func TestHeadConnKeepsTCPMethods(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	rec := RecordHeads(ln)
+	go func() {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err == nil {
+			io.Copy(io.Discard, c) // until the server half-closes
+			c.Write([]byte("done"))
+			c.Close()
+		}
+	}()
+	c, err := rec.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	hc := c.(*headConn)
+	hc.state.Store(headOff)
+	if n, err := hc.ReadFrom(strings.NewReader("body")); n != 4 || err != nil {
+		t.Fatalf("ReadFrom: %d, %v", n, err)
+	}
+	if err := hc.CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	// The peer saw the end of our output, and can still answer.
+	if b, err := io.ReadAll(hc); string(b) != "done" {
+		t.Fatalf("after CloseWrite: %q, %v", b, err)
 	}
 }
