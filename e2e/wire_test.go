@@ -206,6 +206,9 @@ func TestWireCompression(t *testing.T) {
 	}
 	u.click("#wire-deflate")
 	u.waitText("#wire-accepted", "the accepted extension", func(s string) bool { return strings.HasPrefix(s, "permessage-deflate") })
+	if note := u.text("#wire-deflate-note"); !strings.Contains(note, "the server accepted permessage-deflate") {
+		t.Errorf("compression note %q", note)
+	}
 	u.waitStatus("open")
 	u.click("#wire-send-repetitive")
 	f := u.waitFrame("#wire-frames", "the compressed text", `li.classList.contains("wf-in") && text(li, ".wf-rsv1") === "1" && text(li, ".wf-inflated") !== ""`)
@@ -301,4 +304,25 @@ func TestWireChatInspector(t *testing.T) {
 	u.waitJS("the server view gone", `document.querySelector("#inspector-wire-frames") === null`)
 	c.say("after the tap")
 	u.waitText("#chat-messages", "the message", func(s string) bool { return strings.Contains(s, "after the tap") })
+}
+
+// TestWireCasefoldInspector: the same view under the casefold lab shows a
+// text going in masked and its folding coming out.
+func TestWireCasefoldInspector(t *testing.T) {
+	srv := startServer(t, site.Config{})
+	u := newUser(t, "ada")
+	u.open(srv.URL + "/casefold")
+	u.waitStatus("open")
+	u.openInspector()
+	u.click("#inspector-tap")
+	// The switch redials; wait for the tapped socket before typing.
+	u.waitJS("the tapped socket", `Array.from(document.querySelectorAll("#inspector .frame-event .frame-data"), e => e.innerText).some(t => t.startsWith("open ") && t.includes("tap="))`)
+	u.waitStatus("open")
+	u.typeText("#casefold-input", "Straße\n")
+	in := u.waitFrame("#inspector-wire-frames", "the text going in", `li.classList.contains("wf-in") && text(li, ".wf-text") === "Straße"`)
+	out := u.waitFrame("#inspector-wire-frames", "its folding", `li.classList.contains("wf-out") && text(li, ".wf-text") === "strasse"`)
+	if in["wf-mask"] != "1" || in["wf-length"] != "7" || out["wf-mask"] != "0" || out["wf-length"] != "7" {
+		t.Fatalf("in %v, out %v: want 7 masked bytes in (ß is 2), 7 unmasked out", in, out)
+	}
+	u.waitText("#casefold-replies", "the reply on the page", func(s string) bool { return strings.Contains(s, "strasse") })
 }

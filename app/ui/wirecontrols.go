@@ -25,6 +25,23 @@ func presetPayload(n int) []byte {
 	return []byte(strings.Repeat("0123456789", n/10+1)[:n])
 }
 
+// deflateNote says what this socket's handshake settled about
+// compression, from the server's record of it.
+func (w *Wire) deflateNote() string {
+	if w.watch == nil || w.watch.handshake == nil {
+		return ""
+	}
+	h := w.watch.handshake
+	offered := "nothing"
+	if len(h.Offered) > 0 {
+		offered = strings.Join(h.Offered, ", ")
+	}
+	if h.Accepted == "" {
+		return "This socket: the browser offered " + offered + "; the server declined, so every frame below has RSV1 0."
+	}
+	return "This socket: the browser offered " + offered + " and the server accepted " + h.Accepted + "."
+}
+
 // controls are what a learner can do to the subject: send, cross each
 // length boundary, ask the server to ping, fragment or close, close from
 // the page, switch compression.
@@ -127,6 +144,7 @@ func (w *Wire) controls() app.UI {
 			),
 			app.P().Class("muted").Text("Your browser offers permessage-deflate in every handshake; with this on, the server accepts it. "+
 				"A compressed message has RSV1 set on its first frame, and its payload length is the compressed one."),
+			app.P().ID("wire-deflate-note").Text(w.deflateNote()),
 			app.Div().Class("wire-buttons").Body(
 				app.Button().ID("wire-send-repetitive").Class("secondary").Disabled(!open).
 					Text("Send "+spaced(wireSample)+" bytes of repeated text").
