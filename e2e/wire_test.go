@@ -326,3 +326,31 @@ func TestWireCasefoldInspector(t *testing.T) {
 	}
 	u.waitText("#casefold-replies", "the reply on the page", func(s string) bool { return strings.Contains(s, "strasse") })
 }
+
+// TestWireServerViewEnds: when the tapped socket closes (here the server
+// restarts), the view stops by itself, its switch goes off, and the page
+// reconnects on its plain URL rather than claim the used tap id again.
+func TestWireServerViewEnds(t *testing.T) {
+	srv := startServer(t, site.Config{})
+	u := newUser(t, "ada")
+	u.open(srv.URL + "/casefold")
+	u.waitStatus("open")
+	u.openInspector()
+	u.click("#inspector-tap")
+	u.waitJS("the tapped socket", `Array.from(document.querySelectorAll("#inspector .frame-event .frame-data"), e => e.innerText).some(t => t.startsWith("open ") && t.includes("tap="))`)
+	srv.Stop()
+	srv.Start()
+	u.waitJS("a reconnect on the plain URL", `(() => {
+		const opens = Array.from(document.querySelectorAll("#inspector .frame-event .frame-data"), e => e.innerText).filter(t => t.startsWith("open "));
+		return opens.length >= 3 && opens[opens.length - 1].endsWith("/ws/casefold");
+	})()`)
+	u.waitStatus("open")
+	if u.evalBool(`document.querySelector("#inspector-tap").checked`) {
+		t.Error("the switch still shows on after the view ended")
+	}
+	if note := u.text("#inspector .server-view .close-note"); !strings.Contains(note, "tapped socket closed") {
+		t.Errorf("no note that the view ended: %q", note)
+	}
+	u.typeText("#casefold-input", "ΣΑΣ\n")
+	u.waitText("#casefold-replies", "the reply", func(s string) bool { return strings.Contains(s, "σασ") })
+}
