@@ -354,3 +354,40 @@ func TestWireServerViewEnds(t *testing.T) {
 	u.typeText("#casefold-input", "ΣΑΣ\n")
 	u.waitText("#casefold-replies", "the reply", func(s string) bool { return strings.Contains(s, "σασ") })
 }
+
+// TestWireAccessibleInUse runs axe-core over what TestAccessibility does
+// not open: on a phone, the wire lab with frames listed and How it works
+// and the inspector open, and the chat inspector's server view. Serious
+// and critical violations fail.
+func TestWireAccessibleInUse(t *testing.T) {
+	srv := startServer(t, site.Config{})
+	check := func(u *user, where string) {
+		t.Helper()
+		for _, v := range u.axeRun() {
+			if v.Impact == "serious" || v.Impact == "critical" {
+				for _, n := range v.Nodes {
+					t.Errorf("%s: %s (%s): %s %v", where, v.ID, v.Impact, v.Help, n.Target)
+				}
+			}
+		}
+	}
+	u := newUser(t, "ada")
+	u.do("emulate", viewport(375, 812))
+	u.open(srv.URL + "/wire")
+	u.waitStatus("open")
+	u.waitText("#wire-accept-check", "the handshake record", func(s string) bool { return s != "" })
+	u.click("#wire-send-text")
+	u.click("#wire-ping")
+	u.waitFrame("#wire-frames", "the pong", `text(li, ".wf-opcode") === "A (pong)"`)
+	u.click("#how > summary")
+	u.openInspector()
+	check(u, "/wire in use, 375 px")
+
+	b := newUser(t, "bob")
+	b.do("emulate", viewport(375, 812))
+	openChat(b, srv.URL, "lobby", "bob")
+	b.openInspector()
+	b.click("#inspector-tap")
+	b.waitFrame("#inspector-wire-frames", "the join frame", `text(li, ".wf-text").includes('"type":"join"')`)
+	check(b, "/chat with the server view, 375 px")
+}

@@ -25,7 +25,7 @@ func howItWorks(h howto) app.UI {
 		app.Summary().Text("How it works"),
 		app.Range(h.pattern).Slice(func(i int) app.UI { return app.P().Text(h.pattern[i]) }),
 		app.Figure().Body(
-			app.Pre().Class("diagram").Aria("label", h.label).Text(h.diagram),
+			app.Pre().Class("diagram").TabIndex(0).Aria("label", h.label).Text(h.diagram),
 			app.FigCaption().Class("muted").Text(h.caption),
 		),
 		app.P().Text("Read the code:"),
