@@ -125,6 +125,14 @@ func TestWireHello(t *testing.T) {
 	if n, _ := strconv.Atoi(out["n"]); n <= mustAtoi(t, in["n"]) {
 		t.Errorf("echo is frame %s, the Hello frame %s", out["n"], in["n"])
 	}
+
+	// The same bytes as a binary message: opcode 2 both ways.
+	u.click("#wire-send-binary")
+	bin := u.waitFrame("#wire-frames", "the binary frame", `li.classList.contains("wf-in") && text(li, ".wf-opcode") === "2 (binary)"`)
+	if bin["wf-unmasked"] != "48 65 6c 6c 6f" || bin["wf-mask"] != "1" {
+		t.Errorf("binary Hello: %v", bin)
+	}
+	u.waitFrame("#wire-frames", "the binary echo", `li.classList.contains("wf-out") && text(li, ".wf-opcode") === "2 (binary)"`)
 }
 
 func mustAtoi(t *testing.T, s string) int {
@@ -157,6 +165,20 @@ func TestWireLengths(t *testing.T) {
 	}
 	// The echo of 65 536 bytes is one frame too.
 	u.waitFrame("#wire-frames", "the 65 536-byte echo", `li.classList.contains("wf-out") && text(li, ".wf-len7") === "127"`)
+
+	// Either side of the other boundaries: 0, 65 535 and 70 000 bytes.
+	u.click("#wire-preset-0")
+	f = u.waitFrame("#wire-frames", "the empty frame", `li.classList.contains("wf-in") && text(li, ".wf-len7") === "0"`)
+	if f["wf-opcode"] != "1 (text)" || f["wf-extlen"] != "none" || f["wf-raw"] != "" {
+		t.Errorf("0 bytes: %v, want an empty text frame", f)
+	}
+	u.click("#wire-preset-65535")
+	u.waitFrame("#wire-frames", "the 65 535-byte frame", `li.classList.contains("wf-in") && text(li, ".wf-extlen") === "16-bit: ff ff"`)
+	u.click("#wire-preset-70000")
+	u.waitFrame("#wire-frames", "the 70 000-byte frame", `li.classList.contains("wf-in") && text(li, ".wf-extlen") === "64-bit: 00 00 00 00 00 01 11 70"`)
+	if note := u.text("#wire-note"); !strings.Contains(note, "70\u00a0000 bytes") || !strings.Contains(note, "64 bits") {
+		t.Errorf("the preset's note %q does not explain its length field", note)
+	}
 }
 
 // TestWirePing: the server pings; the record shows the pong the browser
