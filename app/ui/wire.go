@@ -32,7 +32,6 @@ type Wire struct {
 	ctx app.Context
 
 	deflate bool   // ask the server to accept permessage-deflate
-	began   bool   // the subject left Closed once: show Reconnect when it is back
 	closed  string // how the subject closed: "4000 bye"
 	failed  string // why it could not connect, instead
 	note    string
@@ -115,7 +114,7 @@ func (w *Wire) send(binary bool, data []byte) {
 	})
 }
 
-// Render shows the controls, the handshake, then the frames.
+// Render shows the controls, the frames, then the handshake then and now.
 func (w *Wire) Render() app.UI {
 	var h *msg.WireHandshakeInfo
 	var frames []msg.WireFrame
@@ -144,6 +143,12 @@ func (w *Wire) Render() app.UI {
 			app.P().Class("muted").Text("↑ browser → server frames are masked: each carries a fresh random 4-byte key, and its payload is XORed with it. "+
 				"That way a script cannot choose the bytes on the wire, so it cannot forge an HTTP request that a confused proxy would cache — "+
 				"the attack shown by Huang et al., \"Talking to Yourself for Fun and Profit\" (2011)."),
+			app.If(w.id != "", func() app.UI {
+				return app.P().Class("muted").Body(
+					app.Text("Tap id of this visit (only this page knows it): "),
+					app.Code().ID("wire-tap-id").Text(w.id),
+				)
+			}),
 			app.If(w.watch != nil, func() app.UI { return wireWatchNotes(w.watch) }),
 			wireFrameList("wire-frames", frames),
 		),
