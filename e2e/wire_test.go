@@ -413,3 +413,20 @@ func TestWireAccessibleInUse(t *testing.T) {
 	b.waitFrame("#inspector-wire-frames", "the join frame", `text(li, ".wf-text").includes('"type":"join"')`)
 	check(b, "/chat with the server view, 375 px")
 }
+
+// TestWireServerViewClosedSocket: under the hello lab, whose socket is
+// closed for good after "World", the switch says there is nothing to watch
+// and stays off.
+func TestWireServerViewClosedSocket(t *testing.T) {
+	srv := startServer(t, site.Config{})
+	u := newUser(t, "ada")
+	u.open(srv.URL + "/hello")
+	u.waitText("#hello-close", "the close", func(s string) bool { return s != "" })
+	u.waitStatus("closed")
+	u.openInspector()
+	u.click("#inspector-tap")
+	u.waitText("#inspector .server-view .close-note", "the note", func(s string) bool { return strings.Contains(s, "nothing to watch") })
+	if u.evalBool(`document.querySelector("#inspector-tap").checked`) || u.countOf("#inspector-wire-frames") != 0 {
+		t.Fatal("the switch is on, or a view opened, for a socket that is closed for good")
+	}
+}

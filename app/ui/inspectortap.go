@@ -36,6 +36,17 @@ func (l *live) setServerView(on bool) {
 	}
 	l.tap.watch.close()
 	l.tap.watch, l.tap.ended = nil, ""
+	if on && l.conn.Status() == socket.Closed {
+		// Run has ended (the hello lab's socket closes with 1000): no
+		// socket will come to be watched.
+		l.tap.ended = "This page's socket is closed for good: there is nothing to watch."
+		// The box was ticked by hand and the state did not change, so
+		// go-app would leave it ticked: untick it.
+		if el := app.Window().GetElementByID("inspector-tap"); el.Truthy() {
+			el.Set("checked", false)
+		}
+		return
+	}
 	l.tap.on, l.tap.pending = on, on
 	url := l.path
 	if on {
