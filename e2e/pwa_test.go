@@ -26,6 +26,7 @@ var offlinePages = []struct{ path, heading string }{
 	{"/hello", "Hello"},
 	{"/plot", "Plot"},
 	{"/chat", "Chat"},
+	{"/wire", "Wire"},
 	{"/casefold", "Casefold"},
 }
 

@@ -42,6 +42,12 @@ var screenPages = []struct {
 	{"plot", "/plot", func(u *user) {
 		u.waitCount("demo", "demo points", func(n int) bool { return n > 20 })
 	}},
+	{"wire", "/wire", func(u *user) {
+		u.waitStatus("open")
+		u.waitText("#wire-accept-check", "the handshake", func(s string) bool { return s != "" })
+		u.click("#wire-send-text") // the field starts with "Hello"
+		u.waitFrame("#wire-frames", "the echo of Hello", `li.classList.contains("wf-out") && text(li, ".wf-text") === "Hello"`)
+	}},
 }
 
 // screenSizes are a phone and a desktop window.

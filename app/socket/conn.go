@@ -34,6 +34,11 @@ type Options struct {
 	DialTimeout time.Duration
 	// Backoff spaces out reconnect attempts.
 	Backoff Backoff
+	// Once makes Run dial a single time and return when that socket ends,
+	// however it ends. The wire lab wants this: a tap id belongs to one
+	// connection, and a socket the server closed on purpose (1001, 1008)
+	// should stay closed for the learner to read.
+	Once bool
 
 	// OnStatus is called on every status change.
 	OnStatus func(Status)
@@ -66,6 +71,7 @@ type Conn struct {
 	closeWhy  string
 	running   bool
 	stopped   bool
+	redial    bool // Redial closed the current socket: dial again at once
 
 	lastRecv atomic.Int64 // unix nanoseconds
 	dead     atomic.Bool  // the heartbeat cut the current socket
@@ -90,7 +96,11 @@ func New(url string, opts Options) *Conn {
 }
 
 // URL returns the address the Conn dials.
-func (c *Conn) URL() string { return c.url }
+func (c *Conn) URL() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.url
+}
 
 // Status returns the current status; Closed before Run starts.
 func (c *Conn) Status() Status {
@@ -174,12 +184,19 @@ func (c *Conn) Run(ctx context.Context) error {
 				return nil
 			}
 			c.frame(Frame{Dir: Event, Data: "dial failed: " + err.Error()})
+			if c.opts.Once {
+				return err
+			}
 		} else {
 			attempt = 0
-			if done := c.serve(ctx, ws); done {
+			if done := c.serve(ctx, ws); done || ctx.Err() != nil {
 				return nil
 			}
-			if ctx.Err() != nil {
+			if c.takeRedial() {
+				c.setStatus(Reconnecting)
+				continue
+			}
+			if c.opts.Once {
 				return nil
 			}
 		}
@@ -225,7 +242,38 @@ func (c *Conn) sleep(ctx context.Context, d time.Duration) error {
 func (c *Conn) dial(ctx context.Context) (transport, error) {
 	dctx, cancel := context.WithTimeout(ctx, c.opts.DialTimeout)
 	defer cancel()
-	return dialTransport(dctx, c.url, c.opts.ReadLimit)
+	return dialTransport(dctx, c.URL(), c.opts.ReadLimit)
+}
+
+// takeRedial reports and clears a pending Redial.
+func (c *Conn) takeRedial() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := c.redial
+	c.redial = false
+	return r
+}
+
+// Redial moves the Conn to another url (the same endpoint with a query
+// added, say): the current socket, if one is open, is closed with 1000 and
+// the new url is dialled at once, without a backoff; callbacks and OnOpen
+// run again as after any reconnect. Without an open socket, the next dial
+// uses the new url.
+func (c *Conn) Redial(url string) {
+	c.mu.Lock()
+	c.url = url
+	ws := c.ws
+	if ws != nil {
+		c.redial = true
+	}
+	c.mu.Unlock()
+	if ws != nil {
+		go ws.Close(int(websocket.StatusNormalClosure), "redial")
+	}
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
 }
 
 // serve runs one socket until it ends. It reports true when the server
@@ -243,7 +291,7 @@ func (c *Conn) serve(ctx context.Context, ws transport) (done bool) {
 	c.mu.Unlock()
 	c.lastRecv.Store(time.Now().UnixNano())
 	c.dead.Store(false)
-	c.frame(Frame{Dir: Event, Data: "open " + c.url})
+	c.frame(Frame{Dir: Event, Data: "open " + c.URL()})
 	c.setStatus(Open)
 
 	if c.opts.OnOpen != nil {
@@ -277,7 +325,7 @@ func (c *Conn) serve(ctx context.Context, ws transport) (done bool) {
 
 	c.mu.Lock()
 	c.ws = nil
-	stopped := c.stopped
+	stopped, redial := c.stopped, c.redial
 	c.mu.Unlock()
 
 	code, reason := int(websocket.StatusAbnormalClosure), "connection lost"
@@ -295,6 +343,9 @@ func (c *Conn) serve(ctx context.Context, ws transport) (done bool) {
 	c.mu.Unlock()
 	c.frame(Frame{Dir: Event, Code: code, Data: fmt.Sprintf("close %d %s", code, reason)})
 	ws.Abort()
+	if redial && !stopped {
+		return false // our own 1000: the Conn goes on at the new url
+	}
 	return stopped || code == int(websocket.StatusNormalClosure)
 }
 
@@ -324,22 +375,43 @@ func (c *Conn) heartbeat(ctx context.Context, ws transport) {
 // Send writes data as one text message. It returns ErrNotOpen when no socket
 // is up; it does not queue.
 func (c *Conn) Send(ctx context.Context, data []byte) error {
+	return c.write(ctx, false, data)
+}
+
+// SendBinary writes data as one binary message, like Send.
+func (c *Conn) SendBinary(ctx context.Context, data []byte) error {
+	return c.write(ctx, true, data)
+}
+
+func (c *Conn) write(ctx context.Context, binary bool, data []byte) error {
 	c.mu.Lock()
 	ws := c.ws
 	c.mu.Unlock()
 	if ws == nil {
 		return ErrNotOpen
 	}
-	if err := ws.Write(ctx, data); err != nil {
+	if err := ws.Write(ctx, binary, data); err != nil {
 		return fmt.Errorf("socket: send: %w", err)
 	}
-	c.frame(Frame{Dir: Sent, Size: len(data), Data: string(data)})
+	c.frame(Frame{Dir: Sent, Binary: binary, Size: len(data), Data: string(data)})
 	return nil
 }
 
 // Close closes the socket with 1000 and stops Run. It does not wait for Run
 // to return.
-func (c *Conn) Close() {
+func (c *Conn) Close() { c.CloseWith(int(websocket.StatusNormalClosure), "closed by client") }
+
+// CloseWith closes the socket with code and reason and stops Run, like
+// Close. A browser may only send 1000 or 3000–4999 with a reason of at most
+// 123 bytes; anything else is refused here with an error rather than
+// thrown by the browser's WebSocket.close.
+func (c *Conn) CloseWith(code int, reason string) error {
+	if code != int(websocket.StatusNormalClosure) && (code < 3000 || code > 4999) {
+		return fmt.Errorf("socket: close code %d: a client may only send 1000 or 3000–4999", code)
+	}
+	if len(reason) > maxCloseReason {
+		return fmt.Errorf("socket: close reason of %d bytes: at most %d fit in a control frame", len(reason), maxCloseReason)
+	}
 	c.mu.Lock()
 	c.stopped = true
 	ws, stop := c.ws, c.stop
@@ -347,9 +419,14 @@ func (c *Conn) Close() {
 	if ws != nil {
 		// Close waits (bounded) for the server's close frame; do it in the
 		// background so a UI calling Close is never blocked.
-		go ws.Close(int(websocket.StatusNormalClosure), "closed by client")
+		go ws.Close(code, reason)
 	}
 	if stop != nil && ws == nil {
 		stop()
 	}
+	return nil
 }
+
+// maxCloseReason is what fits in a close frame's 125-byte payload after
+// the 2-byte code (RFC 6455 §5.5).
+const maxCloseReason = 123

@@ -16,8 +16,8 @@ type transport interface {
 	// websocket.CloseError with the peer's code and reason (1006 when the
 	// connection dropped without a close frame).
 	Read(ctx context.Context) (binary bool, data []byte, err error)
-	// Write sends one text message.
-	Write(ctx context.Context, data []byte) error
+	// Write sends one message, text or binary.
+	Write(ctx context.Context, binary bool, data []byte) error
 	// Close starts the close handshake with code and reason and waits for it
 	// to finish, bounded by the implementation.
 	Close(code int, reason string) error

@@ -145,7 +145,7 @@ func (t *jsTransport) Read(ctx context.Context) (bool, []byte, error) {
 	}
 }
 
-func (t *jsTransport) Write(ctx context.Context, data []byte) error {
+func (t *jsTransport) Write(ctx context.Context, binary bool, data []byte) error {
 	select {
 	case <-t.closed:
 		return errors.New("socket: closed")
@@ -153,6 +153,13 @@ func (t *jsTransport) Write(ctx context.Context, data []byte) error {
 	}
 	if t.ws.Get("readyState").Int() != 1 {
 		return errors.New("socket: not open")
+	}
+	if binary {
+		// An ArrayBuffer (not a string) makes the browser send opcode 2.
+		u := js.Global().Get("Uint8Array").New(len(data))
+		js.CopyBytesToJS(u, data)
+		t.ws.Call("send", u.Get("buffer"))
+		return nil
 	}
 	t.ws.Call("send", string(data))
 	return nil

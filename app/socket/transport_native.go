@@ -33,8 +33,12 @@ func (t nativeTransport) Read(ctx context.Context) (bool, []byte, error) {
 	return typ == websocket.MessageBinary, data, err
 }
 
-func (t nativeTransport) Write(ctx context.Context, data []byte) error {
-	return t.c.Write(ctx, websocket.MessageText, data)
+func (t nativeTransport) Write(ctx context.Context, binary bool, data []byte) error {
+	typ := websocket.MessageText
+	if binary {
+		typ = websocket.MessageBinary
+	}
+	return t.c.Write(ctx, typ, data)
 }
 
 func (t nativeTransport) Close(code int, reason string) error {

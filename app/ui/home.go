@@ -22,6 +22,8 @@ func labs() []lab {
 			"a real-time plotter fed by netcat on a TCP port"},
 		{"/chat", "Chat", "Broadcast done right: rooms, presence, history in NATS JetStream, one order for everyone, reconnect without loss, an offline outbox.",
 			"a minimal broadcast chat that lost messages and could not carry long ones"},
+		{"/wire", "Wire", "The protocol itself: the handshake and every frame, byte by byte, as the server saw them — masking keys, length fields, ping and pong, close frames, compression.",
+			"the hixie-76 handshake and 0x00…0xFF framing the classic demos were written to show"},
 	}
 }
 

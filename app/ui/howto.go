@@ -8,16 +8,25 @@ type howto struct {
 	pattern []string
 	diagram string
 	files   []string
+	// label names the diagram for screen readers and caption says how to
+	// read it; both default to those of a message sequence diagram.
+	label, caption string
 }
 
 // howItWorks renders h as a collapsible panel.
 func howItWorks(h howto) app.UI {
+	if h.label == "" {
+		h.label = "Message sequence diagram"
+	}
+	if h.caption == "" {
+		h.caption = "What crosses the socket, top to bottom."
+	}
 	return app.Details().ID("how").Class("panel", "how").Body(
 		app.Summary().Text("How it works"),
 		app.Range(h.pattern).Slice(func(i int) app.UI { return app.P().Text(h.pattern[i]) }),
 		app.Figure().Body(
-			app.Pre().Class("diagram").Aria("label", "Message sequence diagram").Text(h.diagram),
-			app.FigCaption().Class("muted").Text("What crosses the socket, top to bottom."),
+			app.Pre().Class("diagram").TabIndex(0).Aria("label", h.label).Text(h.diagram),
+			app.FigCaption().Class("muted").Text(h.caption),
 		),
 		app.P().Text("Read the code:"),
 		app.Ul().Class("files").Body(

@@ -69,9 +69,10 @@ func (l *live) inspector() app.UI {
 				return app.Span().Class("muted").Text(fmt.Sprintf("%d older frames dropped", dropped))
 			}),
 		),
-		app.Ol().Class("frames").Aria("label", "Frames, oldest first").Body(
+		app.Ol().Class("frames").TabIndex(0).Aria("label", "Frames, oldest first").Body(
 			app.Range(entries).Slice(func(i int) app.UI { return l.entry(entries[i]) }),
 		),
+		app.If(open, func() app.UI { return l.serverViewPanel(scope) }),
 	)
 }
 

@@ -3,22 +3,24 @@ package ui
 import (
 	"context"
 	"net/url"
+	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"socketlab/app/socket"
 )
 
-// socketURL turns an endpoint path into the ws:// or wss:// URL on the
-// page's own origin: same host, same port, wss when the page is https.
+// socketURL turns an endpoint path, with an optional query
+// ("/ws/wire?tap=…"), into the ws:// or wss:// URL on the page's own
+// origin: same host, same port, wss when the page is https.
 func socketURL(path string) string {
 	u := *app.Window().URL()
 	u.Scheme = map[string]string{"https": "wss"}[u.Scheme]
 	if u.Scheme == "" {
 		u.Scheme = "ws"
 	}
-	u.Path, u.RawQuery, u.Fragment = path, "", ""
-	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+	path, query, _ := strings.Cut(path, "?")
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: path, RawQuery: query}).String()
 }
 
 // live connects a page to its socket for as long as the page is mounted.
@@ -35,6 +37,12 @@ type live struct {
 	unfolded map[int]bool
 	// inspOpen is whether the inspector panel is open.
 	inspOpen bool
+
+	// ctx and path are the page's, kept for "frames as the server saw
+	// them", which redials path with a tap (inspectortap.go).
+	ctx  app.Context
+	path string
+	tap  serverView
 }
 
 // connect starts a socket for the page at path. The callbacks in opts are
@@ -47,12 +55,13 @@ func connect(ctx app.Context, path string, opts socket.Options) *live {
 	if f := opts.OnMessage; f != nil {
 		opts.OnMessage = func(b bool, d []byte) { wrap(func() { f(b, d) }) }
 	}
-	l := &live{insp: socket.NewInspector(200), unfolded: map[int]bool{}}
+	l := &live{insp: socket.NewInspector(200), unfolded: map[int]bool{}, ctx: ctx, path: path}
 	// Every frame goes to the wire inspector first, then to the page.
 	f := opts.OnFrame
 	opts.OnFrame = func(fr socket.Frame) {
 		wrap(func() {
 			l.insp.Record(fr)
+			l.tap.event(l, fr)
 			if f != nil {
 				f(fr)
 			}
@@ -78,4 +87,5 @@ func (l *live) stop() {
 	l.conn.Close()
 	l.cancel()
 	l.release()
+	l.tap.watch.close()
 }

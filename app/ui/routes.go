@@ -20,6 +20,7 @@ func pages() []page {
 		{"/casefold", "Casefold", func() app.Composer { return &Casefold{} }},
 		{"/plot", "Plot", func() app.Composer { return &Plot{} }},
 		{"/chat", "Chat", func() app.Composer { return &Chat{} }},
+		{"/wire", "Wire", func() app.Composer { return &Wire{} }},
 	}
 }
 

@@ -1,0 +1,118 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"socketlab/app/msg"
+	"socketlab/app/socket"
+)
+
+// wireKeep is how many frame records a page keeps; older ones are counted,
+// not shown (the 70 000-byte preset is two frames, a long chat session
+// thousands).
+const wireKeep = 300
+
+// wireWatch is the observer side of a tap: a socket to msg.WireWatchPath
+// that receives the records of every frame of one subject socket, as the
+// server's decoder saw them. The wire page and every inspector's "frames as
+// the server saw them" use it. Its fields are read and written on the UI
+// goroutine only.
+type wireWatch struct {
+	id   string
+	conn *socket.Conn
+	stop context.CancelFunc
+
+	handshake *msg.WireHandshakeInfo
+	frames    []msg.WireFrame
+	// dropped counts records the server could not send (its backlog was
+	// full); trimmed the ones this page let go past wireKeep.
+	dropped, trimmed int
+	closed           string // the subject's TCP connection ended: why
+	errs             []string
+	ended            string // the observer socket itself closed: code and reason
+}
+
+// watchWire opens the observer for tap id. Every change is dispatched to
+// the UI goroutine of ctx, so the component re-renders.
+func watchWire(ctx app.Context, id string) *wireWatch {
+	w := &wireWatch{id: id}
+	dispatch := func(f func()) { ctx.Dispatch(func(app.Context) { f() }) }
+	w.conn = socket.New(socketURL(msg.WireWatchPath+"?id="+id), socket.Options{
+		// One observer per tap id: a second dial would be refused
+		// (CloseTapInUseReason), and one that ended has nothing to add.
+		Once: true,
+		OnMessage: func(_ bool, data []byte) {
+			var ev msg.WireEvent
+			if err := json.Unmarshal(data, &ev); err != nil {
+				dispatch(func() { w.errs = append(w.errs, "unreadable observer message: "+err.Error()) })
+				return
+			}
+			dispatch(func() { w.apply(ev) })
+		},
+		OnFrame: func(f socket.Frame) {
+			if f.Dir == socket.Event && f.Code != 0 {
+				_, reason := w.conn.LastClose()
+				dispatch(func() { w.ended = fmt.Sprintf("%v %s", msg.CloseCode(f.Code), reason) })
+			}
+		},
+	})
+	rctx, cancel := context.WithCancel(context.Background())
+	w.stop = cancel
+	ctx.Async(func() { w.conn.Run(rctx) })
+	return w
+}
+
+// apply adds one observer event to the record.
+func (w *wireWatch) apply(ev msg.WireEvent) {
+	w.dropped += ev.Dropped
+	switch ev.Type {
+	case msg.WireHandshake:
+		w.handshake = ev.Handshake
+	case msg.WireFrameRec:
+		if ev.Frame == nil {
+			return
+		}
+		if len(w.frames) == wireKeep {
+			copy(w.frames, w.frames[1:])
+			w.frames = w.frames[:wireKeep-1]
+			w.trimmed++
+		}
+		w.frames = append(w.frames, *ev.Frame)
+	case msg.WireClosed:
+		w.closed = ev.Detail
+		if w.closed == "" {
+			w.closed = "the connection ended"
+		}
+	case msg.WireError:
+		w.errs = append(w.errs, ev.Detail)
+	}
+}
+
+// command sends a WireCommand to the server, which acts on the subject.
+// It does not block the UI goroutine; a failure lands in errs.
+func (w *wireWatch) command(ctx app.Context, c msg.WireCommand) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		w.errs = append(w.errs, "command: "+err.Error())
+		return
+	}
+	conn := w.conn
+	ctx.Async(func() {
+		if err := conn.Send(context.Background(), b); err != nil {
+			ctx.Dispatch(func(app.Context) { w.errs = append(w.errs, fmt.Sprintf("%s not sent: %v", c.Type, err)) })
+		}
+	})
+}
+
+// close ends the observer. Safe on a nil *wireWatch.
+func (w *wireWatch) close() {
+	if w == nil {
+		return
+	}
+	w.conn.Close()
+	w.stop()
+}
