@@ -1,5 +1,7 @@
 package msg
 
+import "time"
+
 // The wire lab shows the WebSocket protocol itself: the upgrade handshake
 // and every frame, byte by byte, as the server saw them. Nothing is
 // predicted: a passive decoder under the WebSocket library (server/wire)
@@ -30,7 +32,7 @@ package msg
 // and WireCommand, client to server, to act on the subject from the server
 // side:
 //
-//	← {"type":"ping","text":"hi"}          the server pings the subject
+//	← {"type":"ping"}                      the server pings the subject
 //	← {"type":"fragments","n":3}           the next echo goes out in 3 frames
 //	← {"type":"close","code":1001}         the server closes the subject (1001, 1008 or 1011)
 const (
@@ -49,11 +51,19 @@ const (
 	WirePayloadShown = 64
 	// WireMaxFragments caps WireCommand.N.
 	WireMaxFragments = 16
+	// WireCommandLimit is the largest WireCommand the observer accepts;
+	// above it, 1009.
+	WireCommandLimit = 1 << 10
 	// WireMaxBacklog is how many frames the server keeps for an observer
 	// that has not connected yet, or reads slowly; older ones are counted
 	// in WireEvent.Dropped, never silently lost.
 	WireMaxBacklog = 512
 )
+
+// WireWatchWait is how long an observer waits for its subject before it is
+// closed with 1008 and CloseNoSubjectReason; a subject's records wait as
+// long for an observer that has not come yet.
+const WireWatchWait = 10 * time.Second
 
 // CloseNoSubjectReason is the 1008 reason for an observer whose subject
 // never arrived (an unknown, wrong or expired id).
@@ -91,8 +101,11 @@ type WireEvent struct {
 
 // WireCommand is one message to the observer socket.
 type WireCommand struct {
-	Type   string    `json:"type"`
-	Text   string    `json:"text,omitempty"`   // ping payload, ≤ 125 bytes
+	Type string `json:"type"`
+	// Text is accepted for a ping (≤ 125 bytes) but not sent: the
+	// WebSocket library picks a ping's payload itself (a counter), and
+	// the record shows what it sent.
+	Text   string    `json:"text,omitempty"`
 	N      int       `json:"n,omitempty"`      // fragments: 2…WireMaxFragments
 	Code   CloseCode `json:"code,omitempty"`   // close: 1001, 1008 or 1011
 	Reason string    `json:"reason,omitempty"` // close reason, ≤ 123 bytes

@@ -152,6 +152,9 @@ func (c *corkConn) sentClose() (code int, reason string, first, ok bool) {
 // discardQueued reads, without waiting, what the kernel holds for the
 // socket under nc: with it read, closing sends a FIN, not a reset.
 func discardQueued(nc net.Conn) {
+	if t, ok := nc.(*tapConn); ok {
+		nc = t.Conn
+	}
 	if t, ok := nc.(*tls.Conn); ok {
 		nc = t.NetConn()
 	}

@@ -35,6 +35,7 @@ type Conn struct {
 	counters *metrics.Endpoint // this endpoint's message counters
 	net      *corkConn         // the network connection, for Cork
 	limit    int64             // the read limit, in bytes
+	tap      *tapConn          // under net when the socket is tapped; nil otherwise
 	readGate sync.Mutex        // held by Close, which reads; see WaitReadable
 
 	mu         sync.Mutex
@@ -262,6 +263,9 @@ func (c *Conn) Finish(err error) {
 		c.Conn.Close(code, reason)
 	}
 	c.Conn.CloseNow()
+	if c.tap != nil {
+		c.tap.end()
+	}
 	attrs := []any{"code", int(code), "reason", reason, "by", by,
 		"duration", time.Since(c.start).Round(time.Millisecond)}
 	if err != nil && !errors.Is(err, io.EOF) && by != "client" {

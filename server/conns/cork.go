@@ -2,6 +2,7 @@ package conns
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"net"
 	"net/http"
@@ -121,6 +122,9 @@ type corkingWriter struct {
 	// unsent, when positive, bounds the bytes the kernel keeps unsent
 	// (see limitUnsent).
 	unsent int
+	// tap, for a socket to be tapped, collects its handshake and gets
+	// the tapConn that Hijack puts under the cork; nil otherwise.
+	tap *tapHead
 }
 
 // Buffer sizes of a socket's reader and writer. net/http hands over 4 KB
@@ -138,10 +142,23 @@ const (
 // sent its first frame without waiting), its reader stays: the library
 // keeps what is buffered in the reader it is given and re-points that
 // reader at the connection, so bytes held anywhere else would be lost.
+//
+// A connection from RecordHeads is unwrapped here: from now on the socket
+// reads and writes the network directly (a tapped one through a tapConn).
 func (w *corkingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if w.tap != nil {
+		w.tap.header = w.ResponseWriter.Header().Clone()
+	}
 	nc, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err != nil {
 		return nil, nil, err
+	}
+	if hc, ok := nc.(*headConn); ok {
+		in, out := hc.take()
+		if w.tap != nil {
+			w.tap.in, w.tap.out = in, out
+		}
+		nc = hc.Conn
 	}
 	if w.unsent > 0 {
 		if err := limitUnsent(nc, w.unsent); err != nil {
@@ -149,7 +166,16 @@ func (w *corkingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 			return nil, nil, err
 		}
 	}
-	w.conn = &corkConn{Conn: nc}
+	under := nc
+	if w.tap != nil {
+		w.tap.tc = &tapConn{Conn: nc}
+		under = w.tap.tc
+		if n := brw.Reader.Buffered(); n > 0 {
+			early, _ := brw.Reader.Peek(n)
+			w.tap.early = bytes.Clone(early)
+		}
+	}
+	w.conn = &corkConn{Conn: under}
 	br := brw.Reader
 	// Bytes net/http read past the handshake reach the library from memory,
 	// not through corkConn.Read: the scanner follows them first.

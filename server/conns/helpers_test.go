@@ -48,6 +48,12 @@ func dial(t *testing.T, url string) (*websocket.Conn, context.Context) {
 // that do not wait for the 101), and reads nothing.
 func rawUpgrade(t *testing.T, url string, early []byte) (net.Conn, *bufio.Reader) {
 	t.Helper()
+	return rawUpgradePath(t, url, "/", early)
+}
+
+// rawUpgradePath is rawUpgrade to a path (and query) of the server.
+func rawUpgradePath(t *testing.T, url, path string, early []byte) (net.Conn, *bufio.Reader) {
+	t.Helper()
 	addr := strings.TrimPrefix(url, "ws://")
 	nc, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -55,7 +61,7 @@ func rawUpgrade(t *testing.T, url string, early []byte) (net.Conn, *bufio.Reader
 	}
 	t.Cleanup(func() { nc.Close() })
 	nc.SetDeadline(time.Now().Add(10 * time.Second))
-	req := "GET / HTTP/1.1\r\nHost: " + addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+	req := "GET " + path + " HTTP/1.1\r\nHost: " + addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
 		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
 	if _, err := nc.Write(append([]byte(req), early...)); err != nil {
 		t.Fatal(err)

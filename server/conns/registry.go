@@ -42,6 +42,10 @@ type Registry struct {
 	// otherwise hold a slot forever. Zero disables it.
 	PingEvery   time.Duration
 	PongTimeout time.Duration
+	// Tapper, when set, gets a copy of every byte of each socket whose
+	// URL has a tap parameter (see Tapper); nil taps nothing and ignores
+	// the parameter. Set before the first Accept.
+	Tapper Tapper
 
 	nextID atomic.Uint64
 
@@ -78,6 +82,13 @@ type Options struct {
 	// peer's backlog piles up in that queue, where the handler sees it,
 	// rather than in a send buffer the kernel grows to megabytes.
 	MaxUnsent int
+	// Compression is the permessage-deflate mode offered to a browser
+	// that asks for it; the zero value disables compression.
+	Compression websocket.CompressionMode
+	// NoTap keeps the socket untapped even if its URL asks for a tap: the
+	// wire lab's observer is never tapped, so that no report describes
+	// itself.
+	NoTap bool
 }
 
 // Accept upgrades the request on the endpoint named endpoint (used in logs)
@@ -121,9 +132,13 @@ func (r *Registry) Accept(w http.ResponseWriter, req *http.Request, endpoint str
 		}
 	}
 	cw := &corkingWriter{ResponseWriter: w, unsent: opts.MaxUnsent}
+	if r.Tapper != nil && !opts.NoTap && req.URL.Query().Has("tap") {
+		cw.tap = &tapHead{}
+	}
 	ws, err := websocket.Accept(cw, req, &websocket.AcceptOptions{
-		OriginPatterns: r.OriginPatterns,
-		OnPingReceived: onPing,
+		OriginPatterns:  r.OriginPatterns,
+		OnPingReceived:  onPing,
+		CompressionMode: opts.Compression,
 	})
 	if err != nil {
 		r.remove(c)
@@ -150,6 +165,11 @@ func (r *Registry) Accept(w http.ResponseWriter, req *http.Request, endpoint str
 	c.Conn, c.net = ws, cw.conn
 	draining := r.draining
 	r.mu.Unlock()
+	if cw.tap != nil {
+		if err := r.tap(c, req, cw.tap); err != nil {
+			return nil, err
+		}
+	}
 	if r.PingEvery > 0 {
 		c.keepAlive(r.PingEvery, r.PongTimeout)
 	}
@@ -161,6 +181,27 @@ func (r *Registry) Accept(w http.ResponseWriter, req *http.Request, endpoint str
 	}
 	return c, nil
 }
+
+// tap hands a tapped socket to the Tapper before it reads or writes
+// anything. A socket the Tapper refuses is closed with 1008 and finished.
+func (r *Registry) tap(c *Conn, req *http.Request, h *tapHead) error {
+	t, err := r.Tapper.Tap(c, req, h.handshake(req))
+	if err != nil {
+		reason := err.Error()
+		if len(reason) > maxCloseReason {
+			reason = reason[:maxCloseReason]
+		}
+		c.Close(websocket.StatusPolicyViolation, reason)
+		c.Finish(nil)
+		return fmt.Errorf("conns: tap refused: %w", err)
+	}
+	h.tc.attach(t, h.early)
+	c.tap = h.tc
+	return nil
+}
+
+// maxCloseReason is the longest close reason a control frame can carry.
+const maxCloseReason = 123
 
 // refusal names why websocket.Accept refused a request, for metrics.
 func refusal(req *http.Request) string {

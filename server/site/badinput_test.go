@@ -3,6 +3,7 @@ package site
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"socketlab/app/msg"
 )
 
 // testSite runs a full server (the same Serve the binary runs, with its
@@ -76,7 +79,7 @@ func bystander(t *testing.T, addr string) func() {
 // case asserts the exact HTTP status or close code, and after each one a
 // bystander connection must still be served.
 func TestBadInput(t *testing.T) {
-	site := startSite(t, Config{HeaderTimeout: 500 * time.Millisecond, CasefoldRate: 50, PingEvery: -1})
+	site := startSite(t, Config{HeaderTimeout: 500 * time.Millisecond, CasefoldRate: 50, PingEvery: -1, WireWatchWait: 2 * time.Second})
 	ok := bystander(t, site.addr)
 	big := func(n int) []byte { return bytes.Repeat([]byte("a"), n) }
 
@@ -91,6 +94,9 @@ func TestBadInput(t *testing.T) {
 		check   func(t *testing.T, r *rawConn)
 	}
 	casefold, hello := "/ws/casefold", "/ws/hello"
+	wireEcho := msg.WirePath
+	watch := func(id byte) string { return msg.WireWatchPath + "?id=" + strings.Repeat(string(id), msg.WireTapIDLen) }
+	nothing := func(*rawConn) {}
 	attacks := []attack{
 		// The handshake.
 		{name: "cross-site origin", path: casefold, headers: map[string]string{"Origin": "http://evil.example"}, status: 403},
@@ -182,6 +188,32 @@ func TestBadInput(t *testing.T) {
 			}
 			if pongs >= 1000 || pongs == 0 {
 				t.Fatalf("%d pongs for 1000 pings: want some, but bounded", pongs)
+			}
+		}},
+
+		// The wire lab: its echo, the observer, and a tap on any lab.
+		{name: "wire echo: message over the read limit", path: wireEcho, frames: func(r *rawConn) { r.writeFrame(true, 0, opBin, big(msg.WireReadLimit+1), true) }, close: 1009},
+		{name: "wire echo: unmasked client frame", path: wireEcho, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte("hi"), false) }, close: 1002, reason: "protocol error"},
+		{name: "wire echo: RSV1 without permessage-deflate", path: wireEcho, frames: func(r *rawConn) { r.writeFrame(true, 4, opText, []byte("hi"), true) }, close: 1002},
+		{name: "tap with a bad id, on another lab", path: casefold + "?tap=nope", frames: nothing, close: 1008},
+		{name: "tapped socket still polices its lab", path: casefold + "?tap=" + strings.Repeat("t", msg.WireTapIDLen), frames: func(r *rawConn) { r.writeFrame(true, 0, opBin, []byte{0}, true) }, close: 1003},
+		{name: "observer with a bad id", path: msg.WireWatchPath + "?id=../../etc", frames: nothing, close: 1008},
+		{name: "observer without an id", path: msg.WireWatchPath, frames: nothing, close: 1008},
+		{name: "observer for an unknown subject", path: watch('u'), frames: nothing, close: 1008},
+		{name: "observer command over the limit", path: watch('l'), frames: func(r *rawConn) { r.writeFrame(true, 0, opText, big(msg.WireCommandLimit+1), true) }, close: 1009},
+		{name: "observer: garbage JSON gets an error event", path: watch('g'), check: func(t *testing.T, r *rawConn) {
+			r.writeFrame(true, 0, opText, []byte("{nope"), true)
+			op, p, err := r.readFrame()
+			var ev msg.WireEvent
+			if err != nil || op != opText || json.Unmarshal(p, &ev) != nil || ev.Type != msg.WireError || !strings.Contains(ev.Detail, "bad JSON") {
+				t.Fatalf("got op %d %q, %v; want an error event", op, p, err)
+			}
+		}},
+		{name: "observer: a command for no subject gets an error event", path: watch('c'), check: func(t *testing.T, r *rawConn) {
+			r.writeFrame(true, 0, opText, []byte(`{"type":"close","code":1001}`), true)
+			op, p, err := r.readFrame()
+			if err != nil || op != opText || !strings.Contains(string(p), "no subject connected") {
+				t.Fatalf("got op %d %q, %v", op, p, err)
 			}
 		}},
 

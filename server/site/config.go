@@ -85,6 +85,11 @@ type Config struct {
 	// defaults.
 	Chat chat.Options
 
+	// WireWatchWait bounds how long a wire observer waits for its subject
+	// (then 1008) and a subject's records for their observer; 0 means
+	// msg.WireWatchWait.
+	WireWatchWait time.Duration
+
 	// ShutdownTimeout bounds the graceful part of a shutdown; 0 means 4s.
 	ShutdownTimeout time.Duration
 }

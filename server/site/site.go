@@ -22,6 +22,7 @@ import (
 	"socketlab/server/metrics"
 	"socketlab/server/natsstore"
 	"socketlab/server/plot"
+	"socketlab/server/wire"
 	"socketlab/web"
 )
 
@@ -43,6 +44,8 @@ type Server struct {
 
 	store *natsstore.Store
 	chat  *chat.Handler
+
+	taps *wire.Hub // the wire lab's tap hub, the registry's Tapper
 }
 
 // New builds the server from cfg: it loads the embedded assets, opens the
@@ -74,6 +77,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.PingEvery > 0 {
 		s.conns.PingEvery, s.conns.PongTimeout = cfg.PingEvery, cfg.PongTimeout
 	}
+	// Any lab's socket opened with ?tap=<id> is decoded for the wire
+	// lab's observer.
+	s.taps = wire.NewHub()
+	s.taps.Wait = cfg.WireWatchWait
+	s.conns.Tapper = s.taps
 	s.plot = plot.NewStore(cfg.PlotRing, cfg.PlotMaxSeries)
 	s.store, err = natsstore.Open(context.Background(), natsstore.Options{DataDir: cfg.DataDir, URL: cfg.NATSURL,
 		Creds: cfg.NATSCreds, Token: cfg.NATSToken, CAFile: cfg.NATSCA, Replicas: cfg.NATSReplicas,
@@ -132,7 +140,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		go func() { errc <- srv.ServeTLS(ln, "", "") }()
 		s.log.Info("tls", "fingerprint_sha256", Fingerprint(s.tls.Certificates[0]))
 	} else {
-		go func() { errc <- srv.Serve(ln) }()
+		// The wire lab shows a tapped socket's handshake as it crossed;
+		// behind TLS the recorder would see only ciphertext, and the
+		// handshake is rebuilt from the parsed request instead.
+		go func() { errc <- srv.Serve(conns.RecordHeads(ln)) }()
 	}
 	s.log.Info("serving", "url", scheme+"://"+ln.Addr().String(), "version", s.version)
 	stopPlot := s.servePlot(ctx)
@@ -188,6 +199,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET "+msg.PlotPath, &plot.Handler{Conns: s.conns, Store: s.plot})
 	mux.Handle(plot.PostPath, &plot.PostHandler{Store: s.plot, AllowedOrigins: s.cfg.AllowedOrigins})
 	mux.Handle("GET "+msg.ChatPath, s.chat)
+	mux.Handle("GET "+msg.WirePath, &wire.Echo{Conns: s.conns, Hub: s.taps})
+	mux.Handle("GET "+msg.WireWatchPath, &wire.Watch{Conns: s.conns, Hub: s.taps})
 	mux.Handle("GET /web/", s.assets)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)

@@ -1,0 +1,183 @@
+package wire
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"socketlab/app/msg"
+	"socketlab/server/conns"
+)
+
+// lab serves the wire lab's two endpoints through a registry whose tapper
+// is the hub, on a listener that records heads, as server/site does.
+type lab struct {
+	url string // ws://host
+	reg *conns.Registry
+	hub *Hub
+	mux *http.ServeMux
+}
+
+func startLab(t *testing.T, wait time.Duration) *lab {
+	t.Helper()
+	reg := conns.NewRegistry(slog.New(slog.DiscardHandler))
+	hub := NewHub()
+	hub.Wait = wait
+	reg.Tapper = hub
+	mux := http.NewServeMux()
+	mux.Handle("GET "+msg.WirePath, &Echo{Conns: reg, Hub: hub})
+	mux.Handle("GET "+msg.WireWatchPath, &Watch{Conns: reg, Hub: hub})
+	srv := httptest.NewUnstartedServer(mux)
+	srv.Listener = conns.RecordHeads(srv.Listener)
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return &lab{url: "ws" + strings.TrimPrefix(srv.URL, "http"), reg: reg, hub: hub, mux: mux}
+}
+
+// newID returns a fresh tap id as a page makes one.
+func newID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func testCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func dialWS(t *testing.T, url string, opts *websocket.DialOptions) *websocket.Conn {
+	t.Helper()
+	ws, _, err := websocket.Dial(testCtx(t), url, opts)
+	if err != nil {
+		t.Fatalf("dial %s: %v", url, err)
+	}
+	ws.SetReadLimit(1 << 20)
+	t.Cleanup(func() { ws.CloseNow() })
+	return ws
+}
+
+// observer is a client of the watch socket.
+type observer struct {
+	t   *testing.T
+	ws  *websocket.Conn
+	ctx context.Context
+}
+
+func (l *lab) watch(t *testing.T, id string) *observer {
+	t.Helper()
+	return &observer{t: t, ws: dialWS(t, l.url+msg.WireWatchPath+"?id="+id, nil), ctx: testCtx(t)}
+}
+
+// next reads one event.
+func (o *observer) next() msg.WireEvent {
+	o.t.Helper()
+	_, b, err := o.ws.Read(o.ctx)
+	if err != nil {
+		o.t.Fatalf("observer: %v", err)
+	}
+	var ev msg.WireEvent
+	if err := json.Unmarshal(b, &ev); err != nil {
+		o.t.Fatalf("observer: %q: %v", b, err)
+	}
+	return ev
+}
+
+// frame reads events up to the next frame record, skipping none: any
+// other event on the way fails the test.
+func (o *observer) frame() msg.WireFrame {
+	o.t.Helper()
+	ev := o.next()
+	if ev.Type != msg.WireFrameRec || ev.Frame == nil {
+		o.t.Fatalf("got %+v, want a frame", ev)
+	}
+	return *ev.Frame
+}
+
+// event reads events until one of type typ, skipping frames.
+func (o *observer) event(typ string) msg.WireEvent {
+	o.t.Helper()
+	for {
+		if ev := o.next(); ev.Type == typ {
+			return ev
+		} else if ev.Type != msg.WireFrameRec {
+			o.t.Fatalf("got %+v while waiting for %s", ev, typ)
+		}
+	}
+}
+
+func (o *observer) send(cmd string) {
+	o.t.Helper()
+	if err := o.ws.Write(o.ctx, websocket.MessageText, []byte(cmd)); err != nil {
+		o.t.Fatal(err)
+	}
+}
+
+// closedWith reads until the socket ends and checks its close code and
+// reason.
+func closedWith(t *testing.T, ws *websocket.Conn, code websocket.StatusCode, reason string) {
+	t.Helper()
+	for {
+		_, _, err := ws.Read(testCtx(t))
+		if err == nil {
+			continue
+		}
+		var ce websocket.CloseError
+		if !errors.As(err, &ce) || ce.Code != code || (reason != "" && ce.Reason != reason) {
+			t.Fatalf("ended with %v, want %d %q", err, code, reason)
+		}
+		return
+	}
+}
+
+// subjectClient is a client of /ws/wire that reads in the background (so
+// that it answers pings), handing messages over on a channel.
+type subjectClient struct {
+	ws  *websocket.Conn
+	got chan []byte
+	err chan error
+}
+
+func (l *lab) subject(t *testing.T, query string, opts *websocket.DialOptions) *subjectClient {
+	t.Helper()
+	s := &subjectClient{ws: dialWS(t, l.url+msg.WirePath+query, opts), got: make(chan []byte, 1000), err: make(chan error, 1)}
+	go func() {
+		for {
+			_, b, err := s.ws.Read(context.Background())
+			if err != nil {
+				s.err <- err
+				return
+			}
+			s.got <- b
+		}
+	}()
+	return s
+}
+
+func (s *subjectClient) echo(t *testing.T, typ websocket.MessageType, p []byte) {
+	t.Helper()
+	if err := s.ws.Write(testCtx(t), typ, p); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case b := <-s.got:
+		if string(b) != string(p) {
+			t.Fatalf("echo of %d bytes: got %d", len(p), len(b))
+		}
+	case err := <-s.err:
+		t.Fatalf("subject: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("no echo")
+	}
+}

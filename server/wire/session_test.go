@@ -1,0 +1,78 @@
+package wire
+
+import (
+	"testing"
+
+	"socketlab/app/msg"
+)
+
+func frameEvent(n int) msg.WireEvent {
+	return msg.WireEvent{Type: msg.WireFrameRec, Frame: &msg.WireFrame{N: n}}
+}
+
+func TestSessionBacklogDropsOldestFrames(t *testing.T) {
+	s := newSession("x")
+	s.push(msg.WireEvent{Type: msg.WireHandshake})
+	total := msg.WireMaxBacklog + 10
+	for n := 1; n <= total; n++ {
+		s.push(frameEvent(n))
+	}
+	s.push(msg.WireEvent{Type: msg.WireError, Detail: "kept"})
+	evs := s.take()
+	if len(evs) != msg.WireMaxBacklog+2 || evs[0].Type != msg.WireHandshake || evs[len(evs)-1].Detail != "kept" {
+		t.Fatalf("%d events, first %s, last %+v", len(evs), evs[0].Type, evs[len(evs)-1])
+	}
+	if evs[0].Dropped != 0 || evs[1].Frame.N != 11 || evs[1].Dropped != 10 || evs[2].Dropped != 0 {
+		t.Fatalf("drops: handshake %d, first frame n %d with %d", evs[0].Dropped, evs[1].Frame.N, evs[1].Dropped)
+	}
+	// Counted once: the next batch starts from zero.
+	s.push(frameEvent(total + 1))
+	if evs := s.take(); len(evs) != 1 || evs[0].Dropped != 0 {
+		t.Fatalf("next batch %+v", evs)
+	}
+}
+
+func TestSessionSignalsOnce(t *testing.T) {
+	s := newSession("x")
+	s.push(frameEvent(1))
+	s.push(frameEvent(2))
+	<-s.notify
+	select {
+	case <-s.notify:
+		t.Fatal("two tokens for one batch")
+	default:
+	}
+	if len(s.take()) != 2 {
+		t.Fatal("events lost")
+	}
+}
+
+func TestSessionReturningObserverGetsTheHandshake(t *testing.T) {
+	s := newSession("x")
+	s.claimSubject(&subject{session: s})
+	s.push(msg.WireEvent{Type: msg.WireHandshake, Detail: "hs"})
+	if !s.claimObserver() || s.claimObserver() {
+		t.Fatal("the observer's place is taken once at a time")
+	}
+	s.take()
+	s.push(frameEvent(1))
+	if live := s.leave(); !live {
+		t.Fatal("subject not live")
+	}
+	if !s.claimObserver() {
+		t.Fatal("place not freed")
+	}
+	evs := s.take()
+	if len(evs) != 2 || evs[0].Detail != "hs" || evs[1].Frame.N != 1 {
+		t.Fatalf("returning observer got %+v", evs)
+	}
+}
+
+func TestSessionShutDropsEverything(t *testing.T) {
+	s := newSession("x")
+	s.shut()
+	s.push(frameEvent(1))
+	if len(s.take()) != 0 || s.claimObserver() || s.claimSubject(&subject{}) {
+		t.Fatal("a shut session still works")
+	}
+}
