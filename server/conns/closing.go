@@ -99,6 +99,13 @@ func (c *corkConn) noteWrite(p []byte) {
 // out and in bytes; and whatever is already queued is read before the
 // socket closes.
 func (c *corkConn) Close() error {
+	// A close frame written while corked (the library answering the
+	// peer's close in the middle of a writer's batch) is still in memory.
+	c.mu.Lock()
+	if c.corked {
+		c.flushLocked()
+	}
+	c.mu.Unlock()
 	c.drain()
 	return c.Conn.Close()
 }
