@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,9 +27,11 @@ func endpoints() []Endpoint {
 	return []Endpoint{
 		{Name: "casefold", Path: msg.CasefoldPath, ReadLimit: msg.CasefoldReadLimit, Text: Echo, Binary: Refuse, BinaryCode: 1003},
 		// The hello lab's limit is its handler's (server/hello): 1 KiB.
-		{Name: "hello", Path: msg.HelloPath, ReadLimit: 1 << 10, Text: Refuse, TextCode: 1008, Binary: Refuse, BinaryCode: 1008, Noise: hello, EndsItself: true},
+		{Name: "hello", Path: msg.HelloPath, ReadLimit: 1 << 10, Text: Refuse, TextCode: 1008, Binary: Refuse, BinaryCode: 1008, Noise: hello, },
 		{Name: "chat", Path: msg.ChatPath, ReadLimit: msg.ChatReadLimit, Text: Answer, Binary: Answer, Async: true},
-		{Name: "plot", Path: msg.PlotPath, ReadLimit: msg.PlotRequestLimit, Text: Answer, Binary: Refuse, BinaryCode: 1003, Noise: plot, Async: true},
+		{Name: "plot", Path: msg.PlotPath, ReadLimit: msg.PlotRequestLimit, Text: Answer, Binary: Refuse, BinaryCode: 1003, Noise: plot, Async: true,
+			// An empty message is a request: its batch comes with new points.
+			Unanswered: func(op byte, m []byte) bool { return op == OpText && len(m) == 0 }},
 		{Name: "wire", Path: msg.WirePath, ReadLimit: msg.WireReadLimit, Text: Echo, Binary: Echo},
 		{Name: "wire deflate", Path: msg.WirePath + "?deflate=1", Extensions: "permessage-deflate; client_no_context_takeover; server_no_context_takeover",
 			ReadLimit: msg.WireReadLimit, Text: Echo, Binary: Echo,
@@ -41,8 +44,8 @@ func endpoints() []Endpoint {
 // server and fails on any FAILED case. With CONFORM_REPORT set to a file
 // name (make conform), it writes the report there.
 func TestConformance(t *testing.T) {
-	var logBuf bytes.Buffer
-	srv, err := site.New(site.Config{Log: slog.New(slog.NewTextHandler(&logBuf, nil)), PingEvery: -1})
+	var logBuf syncBuffer
+	srv, err := site.New(site.Config{Log: slog.New(slog.NewTextHandler(&logBuf, nil)), PingEvery: -1, HelloDelay: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,6 +92,9 @@ func TestConformance(t *testing.T) {
 		}
 	}
 	t.Logf("suite took %s", took.Round(time.Millisecond))
+	if t.Failed() && os.Getenv("CONFORM_LOG") != "" {
+		t.Logf("server log:\n%s", logBuf.String())
+	}
 	if path := os.Getenv("CONFORM_REPORT"); path != "" {
 		var b bytes.Buffer
 		WriteReport(&b, eps, results, took)
@@ -96,4 +102,22 @@ func TestConformance(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// syncBuffer is a bytes.Buffer that the server's goroutines may share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

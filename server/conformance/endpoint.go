@@ -33,6 +33,9 @@ type Endpoint struct {
 	// (the hello lab); that close stands for the client's own in a case
 	// that leaves the connection open.
 	EndsItself bool
+	// Unanswered reports a valid message the protocol does not answer at
+	// once (the plot's empty request waits for points).
+	Unanswered func(op byte, msg []byte) bool
 	// Async: answers are written apart from the reading (chat's writer,
 	// plot's handler), so a failure may overtake answers still queued.
 	Async bool

@@ -157,7 +157,9 @@ func model(ep Endpoint, deflate bool, frames []Frame) expectation {
 		case Echo:
 			e.replies = append(e.replies, reply{op: msgOp, payload: msg})
 		case Answer:
-			e.replies = append(e.replies, reply{op: OpText, any: true})
+			if ep.Unanswered == nil || !ep.Unanswered(msgOp, msg) {
+				e.replies = append(e.replies, reply{op: OpText, any: true})
+			}
 		case Refuse:
 			return fail(i, code, "the endpoint refuses this message")
 		}

@@ -48,6 +48,19 @@ func (c *corkConn) Read(p []byte) (int, error) {
 		}
 		n, err := c.Conn.Read(p)
 		pass, end := c.in.scan(p[:n])
+		if c.in.release {
+			// What was held was no close frame after all (one over 125
+			// bytes, or fragmented): it goes first, as it came.
+			c.in.release = false
+			c.pending = append(c.in.held, p[:n]...)
+			c.in.held = nil
+			pass = copy(p, c.pending)
+			c.pending = c.pending[pass:]
+			if len(c.pending) == 0 {
+				c.pending = nil
+			}
+			return pass, err
+		}
 		if c.in.closed {
 			c.closeRecvAt = time.Now()
 			c.pending = append(c.vetClose(), p[end:n]...)
@@ -58,6 +71,14 @@ func (c *corkConn) Read(p []byte) (int, error) {
 		// All of p was the start of a close frame, held until it is whole,
 		// or the whole frame, now pending: read on, or hand it over.
 	}
+}
+
+// hasPending reports whether Read has bytes for the library that the
+// socket no longer shows.
+func (c *corkConn) hasPending() bool {
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	return len(c.pending) > 0
 }
 
 // vetClose returns the peer's close frame as the library is to see it.

@@ -43,6 +43,11 @@ type frameScanner struct {
 	// closed is set once a whole close frame has passed; the scanner
 	// then looks at nothing more.
 	closed bool
+	// release: the frame held as a close is not one the library will
+	// take as a close (a payload over 125 bytes, no FIN); held goes on
+	// first, unvetted, before the whole of the chunk scan was given.
+	release bool
+	notClose bool // the current frame has a close opcode but is invalid
 }
 
 // headerLen reports the full length of a header that starts with b0, b1.
@@ -85,6 +90,15 @@ func (s *frameScanner) scan(p []byte) (pass, end int) {
 			i++
 			if s.hn >= 2 && s.hn == headerLen(s.hdr[1]) {
 				s.startPayload()
+				if s.notClose && holdFrom >= 0 {
+					if holdFrom == 0 && len(s.held) > 0 {
+						s.release = true
+					}
+					holdFrom = -1
+					if !s.release {
+						s.held = s.held[:0]
+					}
+				}
 			}
 			continue
 		}
@@ -123,6 +137,12 @@ func (s *frameScanner) startPayload() {
 	}
 	s.kpos = 0
 	s.closeLen = 0
+	// The library fails a close frame that is fragmented or too long
+	// without taking it for a close.
+	s.notClose = s.op == opClose && (h[0]&0x80 == 0 || s.left > 125)
+	if s.notClose {
+		s.op = 0xff
+	}
 	if s.left == 0 {
 		s.endFrame()
 	}

@@ -64,5 +64,9 @@ func (c *Conn) WaitReadable() error {
 	if c.net == nil || c.net.idle == nil {
 		return nil
 	}
+	if c.net.hasPending() {
+		// A vetted close frame waits in the connection, not the socket.
+		return nil
+	}
 	return c.net.idle.wait(&c.readGate)
 }

@@ -25,6 +25,10 @@ type Config struct {
 	AllowedOrigins []string
 	// MaxConns caps concurrent sockets; 0 means 10 000.
 	MaxConns int
+	// HelloDelay is the hello lab's pause between its two messages; 0
+	// means msg.HelloDelay (a second). The conformance suite lengthens
+	// it, so that hello's own close does not end a case early.
+	HelloDelay time.Duration
 	// CasefoldReadLimit is the largest casefold message; 0 means 128 KiB.
 	CasefoldReadLimit int64
 
