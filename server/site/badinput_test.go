@@ -79,7 +79,7 @@ func bystander(t *testing.T, addr string) func() {
 // case asserts the exact HTTP status or close code, and after each one a
 // bystander connection must still be served.
 func TestBadInput(t *testing.T) {
-	site := startSite(t, Config{HeaderTimeout: 500 * time.Millisecond, CasefoldRate: 50, PingEvery: -1, WireWatchWait: 2 * time.Second})
+	site := startSite(t, Config{HeaderTimeout: 500 * time.Millisecond, CasefoldRate: 50, CasefoldFloodGrace: 300 * time.Millisecond, PingEvery: -1, WireWatchWait: 2 * time.Second})
 	ok := bystander(t, site.addr)
 	big := func(n int) []byte { return bytes.Repeat([]byte("a"), n) }
 
