@@ -31,7 +31,7 @@ type pacer struct {
 	// last is the size of the last message read, which tells one
 	// message waiting from several.
 	last  int
-	timer  *time.Timer
+	timer *time.Timer
 }
 
 // newPacer paces to r messages a second with bursts of twice that, and

@@ -27,7 +27,7 @@ func endpoints() []Endpoint {
 	return []Endpoint{
 		{Name: "casefold", Path: msg.CasefoldPath, ReadLimit: msg.CasefoldReadLimit, Text: Echo, Binary: Refuse, BinaryCode: 1003},
 		// The hello lab's limit is its handler's (server/hello): 1 KiB.
-		{Name: "hello", Path: msg.HelloPath, ReadLimit: 1 << 10, Text: Refuse, TextCode: 1008, Binary: Refuse, BinaryCode: 1008, Noise: hello, },
+		{Name: "hello", Path: msg.HelloPath, ReadLimit: 1 << 10, Text: Refuse, TextCode: 1008, Binary: Refuse, BinaryCode: 1008, Noise: hello},
 		{Name: "chat", Path: msg.ChatPath, ReadLimit: msg.ChatReadLimit, Text: Answer, Binary: Answer, Async: true},
 		{Name: "plot", Path: msg.PlotPath, ReadLimit: msg.PlotRequestLimit, Text: Answer, Binary: Refuse, BinaryCode: 1003, Noise: plot, Async: true,
 			// An empty message is a request: its batch comes with new points.

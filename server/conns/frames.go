@@ -46,7 +46,7 @@ type frameScanner struct {
 	// release: the frame held as a close is not one the library will
 	// take as a close (a payload over 125 bytes, no FIN); held goes on
 	// first, unvetted, before the whole of the chunk scan was given.
-	release bool
+	release  bool
 	notClose bool // the current frame has a close opcode but is invalid
 }
 
