@@ -148,6 +148,9 @@ func (c *corkConn) drain() {
 				n, err := c.Conn.Read(buf)
 				total += n
 				c.in.scan(buf[:n])
+				if c.in.closed {
+					c.closeRecvAt = time.Now()
+				}
 				if err != nil {
 					break
 				}
@@ -156,6 +159,14 @@ func (c *corkConn) drain() {
 		c.rmu.Unlock()
 	}
 	discardQueued(c.Conn)
+}
+
+// frameLeft reports how many bytes of the peer's current frame are still
+// to come from the network.
+func (c *corkConn) frameLeft() int64 {
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	return c.in.left
 }
 
 // sentClose returns the close frame the server sent, if any, and whether

@@ -103,6 +103,7 @@ func (c *Conn) ReadInto(ctx context.Context, buf *bytes.Buffer) (websocket.Messa
 			return typ, fmt.Errorf("%w: %s", ErrClosedBadInput, ReasonInvalidUTF8)
 		}
 		if int64(buf.Len()) > c.limit {
+			c.discardRest(r)
 			c.Close(websocket.StatusMessageTooBig, ReasonTooBig)
 			return typ, fmt.Errorf("%w: %s (over %d bytes)", ErrClosedBadInput, ReasonTooBig, c.limit)
 		}
@@ -119,6 +120,25 @@ func (c *Conn) ReadInto(ctx context.Context, buf *bytes.Buffer) (websocket.Messa
 	}
 	c.counters.In(buf.Len())
 	return typ, nil
+}
+
+// discardRest reads the rest of a message over the limit and drops it,
+// before the 1009 goes out.
+//
+// Why before: a browser stops sending a message once the server's close
+// arrives, and then reports the close as not clean (wasClean false)
+// because part of what the page sent was never sent — Chrome does, for
+// every upload still under way. Read to its end first, the message has
+// all been sent when the 1009 arrives. Bounded: a frame announcing more
+// than drainMaxBytes is not waited for, and neither is a peer that takes
+// longer than drainTimeout.
+func (c *Conn) discardRest(r io.Reader) {
+	if c.net == nil || c.net.frameLeft() > drainMaxBytes {
+		return
+	}
+	t := time.AfterFunc(drainTimeout, func() { c.net.Conn.SetReadDeadline(time.Now()) })
+	defer t.Stop()
+	io.CopyN(io.Discard, r, drainMaxBytes)
 }
 
 // Write writes one message, counting it for metrics.

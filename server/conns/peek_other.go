@@ -6,4 +6,4 @@ const peekSupported = false
 
 func peekWouldBlock(uintptr) bool { return false }
 
-func discardFD(uintptr, int) {}
+func discardFD(uintptr, int) int { return 0 }

@@ -15,13 +15,15 @@ func peekWouldBlock(fd uintptr) bool {
 }
 
 // discardFD reads and drops up to max bytes that fd holds, without waiting.
-func discardFD(fd uintptr, max int) {
+func discardFD(fd uintptr, max int) int {
 	var b [4 << 10]byte
-	for n := 0; n < max; {
+	n := 0
+	for n < max {
 		m, _, err := unix.Recvfrom(int(fd), b[:], unix.MSG_DONTWAIT)
 		if err != nil || m <= 0 {
-			return
+			return n
 		}
 		n += m
 	}
+	return n
 }
