@@ -20,7 +20,7 @@ func Cases(ep Endpoint) []Case {
 // Frame builders.
 func text(s string) Frame                    { return Frame{Fin: true, Op: OpText, Payload: []byte(s)} }
 func textB(b []byte) Frame                   { return Frame{Fin: true, Op: OpText, Payload: b} }
-func binary_(b []byte) Frame                 { return Frame{Fin: true, Op: OpBin, Payload: b} }
+func binMsg(b []byte) Frame                 { return Frame{Fin: true, Op: OpBin, Payload: b} }
 func ping(b []byte) Frame                    { return Frame{Fin: true, Op: OpPing, Payload: b} }
 func pong(b []byte) Frame                    { return Frame{Fin: true, Op: OpPong, Payload: b} }
 func frag(op byte, fin bool, b []byte) Frame { return Frame{Fin: fin, Op: op, Payload: b} }
@@ -54,9 +54,9 @@ func framing(ep Endpoint) []Case {
 	}
 	cs = append(cs, Case{ID: "1.1.8", Group: "1", Desc: "text message of 65535 bytes, written in chops of 997", Steps: []Step{{Frames: []Frame{textB(filler(65535))}, Chop: 997}}})
 	for i, n := range sizes {
-		cs = append(cs, Case{ID: fmt.Sprintf("1.2.%d", i+1), Group: "1", Desc: fmt.Sprintf("binary message of %d bytes", n), Steps: steps(binary_(octets(n)))})
+		cs = append(cs, Case{ID: fmt.Sprintf("1.2.%d", i+1), Group: "1", Desc: fmt.Sprintf("binary message of %d bytes", n), Steps: steps(binMsg(octets(n)))})
 	}
-	cs = append(cs, Case{ID: "1.2.8", Group: "1", Desc: "binary message of 65535 bytes, written in chops of 997", Steps: []Step{{Frames: []Frame{binary_(octets(65535))}, Chop: 997}}})
+	cs = append(cs, Case{ID: "1.2.8", Group: "1", Desc: "binary message of 65535 bytes, written in chops of 997", Steps: []Step{{Frames: []Frame{binMsg(octets(65535))}, Chop: 997}}})
 	cs = append(cs,
 		Case{ID: "1.3.1", Group: "1", Desc: "a text frame written one byte at a time, 1 ms apart", Steps: []Step{{Frames: []Frame{text("slow and steady")}, Chop: 1, Pause: time.Millisecond}}},
 		Case{ID: "1.3.2", Group: "1", Desc: "a 16-bit-length frame whose header arrives in three pieces", Steps: []Step{{Frames: []Frame{textB(filler(300))}, Chop: 3, Pause: time.Millisecond}}},

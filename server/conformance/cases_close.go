@@ -86,9 +86,9 @@ func limits(ep Endpoint) []Case {
 	huge := Frame{Fin: true, Op: OpText, Payload: filler(l + 1)}
 	return []Case{
 		{ID: "9.1.1", Group: "9", Desc: fmt.Sprintf("text at the read limit (%d bytes)", l), Steps: steps(textB(filler(l)))},
-		{ID: "9.1.2", Group: "9", Desc: fmt.Sprintf("binary at the read limit (%d bytes)", l), Steps: steps(binary_(octets(l)))},
+		{ID: "9.1.2", Group: "9", Desc: fmt.Sprintf("binary at the read limit (%d bytes)", l), Steps: steps(binMsg(octets(l)))},
 		{ID: "9.2.1", Group: "9", Desc: "text one byte over the limit", Steps: steps(textB(filler(l + 1)))},
-		{ID: "9.2.2", Group: "9", Desc: "binary one byte over the limit", Steps: steps(binary_(octets(l + 1)))},
+		{ID: "9.2.2", Group: "9", Desc: "binary one byte over the limit", Steps: steps(binMsg(octets(l + 1)))},
 		{ID: "9.3.1", Group: "9", Desc: fmt.Sprintf("text of %d bytes, far over, sent in full in one frame", far), Steps: steps(textB(filler(far))), Timeout: 10 * time.Second},
 		{ID: "9.3.2", Group: "9", Desc: fmt.Sprintf("text of %d bytes, far over, sent in full in frames of 4 KiB", far), Steps: steps(pieces...), Timeout: 10 * time.Second},
 		{ID: "9.3.3", Group: "9", Desc: "4 MiB text in one frame, written in chops of 64 KiB", Steps: []Step{{Frames: []Frame{textB(filler(4 << 20))}, Chop: 64 << 10}}, Timeout: 10 * time.Second},
