@@ -28,4 +28,10 @@
 // not UTF-8 is answered 1007 instead of being echoed. ReadInto enforces the
 // read limit (1009, after reading the message to its end, as a browser
 // needs) and UTF-8 (1007, at the first bad frame) itself (utf8.go).
+//
+// Any socket opened with ?tap=<id> can be tapped (tap.go): when the
+// registry has a Tapper (server/wire's hub), a copy of every byte the
+// socket reads and writes goes to it, with the opening handshake as it
+// crossed, which RecordHeads (heads.go) keeps from the listener. Untapped
+// sockets run on the bare connection, as if no tap existed.
 package conns

@@ -23,6 +23,8 @@ import (
 // ciphertext (Accept then rebuilds the heads from the parsed request).
 func RecordHeads(ln net.Listener) net.Listener { return &headListener{ln} }
 
+// headListener is the listener RecordHeads returns: it hands out
+// headConns.
 type headListener struct{ net.Listener }
 
 // Accept wraps each connection in a headConn.
