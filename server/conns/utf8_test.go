@@ -34,3 +34,21 @@ func TestUTF8Stream(t *testing.T) {
 		}
 	}
 }
+
+// FuzzUTF8Stream: split anywhere, the streaming check agrees with
+// utf8.Valid on the whole.
+func FuzzUTF8Stream(f *testing.F) {
+	f.Add([]byte("κόσμε\xed\xa0\x80edited"), uint8(3), uint8(7))
+	f.Add([]byte("\xf0\x9f\x98\x80ok"), uint8(1), uint8(2))
+	f.Fuzz(func(t *testing.T, b []byte, i, j uint8) {
+		a, c := min(int(i), len(b)), min(int(j), len(b))
+		if a > c {
+			a, c = c, a
+		}
+		var u utf8Stream
+		got := u.write(b[:a]) && u.write(b[a:c]) && u.write(b[c:]) && u.end()
+		if want := utf8.Valid(b); got != want {
+			t.Fatalf("%q split at %d, %d: %v, want %v", b, a, c, got, want)
+		}
+	})
+}
