@@ -20,7 +20,7 @@ func Cases(ep Endpoint) []Case {
 // Frame builders.
 func text(s string) Frame                    { return Frame{Fin: true, Op: OpText, Payload: []byte(s)} }
 func textB(b []byte) Frame                   { return Frame{Fin: true, Op: OpText, Payload: b} }
-func binMsg(b []byte) Frame                 { return Frame{Fin: true, Op: OpBin, Payload: b} }
+func binMsg(b []byte) Frame                  { return Frame{Fin: true, Op: OpBin, Payload: b} }
 func ping(b []byte) Frame                    { return Frame{Fin: true, Op: OpPing, Payload: b} }
 func pong(b []byte) Frame                    { return Frame{Fin: true, Op: OpPong, Payload: b} }
 func frag(op byte, fin bool, b []byte) Frame { return Frame{Fin: fin, Op: op, Payload: b} }
