@@ -45,11 +45,13 @@ func (p *pacer) read(n int) { p.last = n }
 
 // wait returns when the next message may be read, or reports a flood.
 func (p *pacer) wait(ctx context.Context, c *conns.Conn) (flood bool, err error) {
+	if p.pushed == 0 && p.lim.Allow() {
+		// Within the rate: the common case, with no allocation (Reserve
+		// makes one).
+		return false, nil
+	}
 	res := p.lim.Reserve()
 	d := res.Delay()
-	if d == 0 && p.pushed == 0 {
-		return false, nil // within the rate: the common case costs nothing more
-	}
 	// More than one message's worth unread (a frame header is at most
 	// 14 bytes): the client is not waiting for answers. Only a turn
 	// without that ends a flood's count: a turn that happens to be

@@ -85,10 +85,8 @@ func (c *Conn) ReadInto(ctx context.Context, buf *bytes.Buffer) (websocket.Messa
 	if err != nil {
 		return typ, err
 	}
-	var text *utf8Stream
-	if typ == websocket.MessageText {
-		text = &utf8Stream{}
-	}
+	isText := typ == websocket.MessageText
+	var text utf8Stream
 	for {
 		if buf.Available() < 512 {
 			buf.Grow(max(512, buf.Len()))
@@ -98,7 +96,7 @@ func (c *Conn) ReadInto(ctx context.Context, buf *bytes.Buffer) (websocket.Messa
 		free = free[:min(int64(cap(free)), c.limit+1-int64(buf.Len()))]
 		n, err := r.Read(free)
 		buf.Write(free[:n])
-		if text != nil && !text.write(free[:n]) {
+		if isText && !text.write(free[:n]) {
 			c.Close(websocket.StatusInvalidFramePayloadData, ReasonInvalidUTF8)
 			return typ, fmt.Errorf("%w: %s", ErrClosedBadInput, ReasonInvalidUTF8)
 		}
@@ -114,7 +112,7 @@ func (c *Conn) ReadInto(ctx context.Context, buf *bytes.Buffer) (websocket.Messa
 			return typ, err
 		}
 	}
-	if text != nil && !text.end() {
+	if isText && !text.end() {
 		c.Close(websocket.StatusInvalidFramePayloadData, ReasonInvalidUTF8)
 		return typ, fmt.Errorf("%w: %s", ErrClosedBadInput, ReasonInvalidUTF8)
 	}
