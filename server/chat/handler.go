@@ -98,9 +98,10 @@ func (h *Handler) serve(ctx context.Context, c *conns.Conn) {
 	ctx, cancel := context.WithCancel(ctx)
 	cl.startWriter = func() { go h.runWriter(ctx, cl) }
 	err := h.readLoop(ctx, cl)
-	// Says already read are published (and acked) before the context
-	// that bounds them ends: a shutdown loses none of them.
-	cl.pubs.wait()
+	// The say being published is finished (and acked) before the context
+	// that bounds it ends; those still waiting were not acked and are
+	// dropped — the page resends them.
+	cl.pubs.finish()
 	h.hub.leave(cl, false)
 	cancel()
 	cl.stop()

@@ -85,10 +85,12 @@ func (p *pubQueue) next() (pubReq, bool) {
 	return r, true
 }
 
-// wait returns once the queue is empty and no publisher runs.
-func (p *pubQueue) wait() {
+// finish drops the says not yet started — unacked, so the page sends
+// them again — and returns once the one in flight, if any, is done.
+func (p *pubQueue) finish() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.q = nil
 	if p.idle == nil {
 		p.idle = sync.NewCond(&p.mu)
 	}
