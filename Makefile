@@ -13,7 +13,7 @@ FUZZTIME ?= 100000x
 APP_SRC    := $(shell find app -name '*.go' -not -name '*_test.go') go.mod go.sum
 SERVER_SRC := $(shell find server web -name '*.go' -not -name '*_test.go') $(wildcard web/static/*)
 
-.PHONY: all build run test vet unit e2e fuzz bench bench-quick docs clean
+.PHONY: all build run test vet unit e2e fuzz bench bench-quick docs conform clean
 
 all: build
 
@@ -69,6 +69,10 @@ bench: $(WASM).br
 ## bench-quick: the same with short runs (about a minute), for development
 bench-quick: $(WASM).br
 	$(GO) run ./e2e/bench -quick -out BENCH.md
+
+## conform: the RFC 6455 conformance suite against every socket; writes docs/conformance.md
+conform:
+	CONFORM_REPORT=$(CURDIR)/docs/conformance.md $(GO) test -count=1 -run '^TestConformance$$' -v ./server/conformance
 
 ## docs: refresh the README's screenshots (docs/*.png) from the e2e suite
 docs: $(WASM).br

@@ -32,7 +32,8 @@ func main() {
 	origins := flag.String("allowed-origins", "", "comma-separated extra `origins` allowed to open sockets (host patterns, e.g. example.com,*.example.org)")
 	maxConns := flag.Int("max-conns", 10000, "maximum concurrent sockets; more get 503 before the upgrade")
 	casefoldLimit := flag.Int64("casefold-read-limit", 128<<10, "largest casefold message in `bytes`; bigger ones are closed with 1009")
-	casefoldRate := flag.Float64("casefold-rate", 200, "casefold messages a connection may send per second; over it: close 1008")
+	casefoldRate := flag.Float64("casefold-rate", 200, "casefold messages a connection is served per second (its reader is paced; a client that keeps pushing past it for -casefold-flood-grace is closed 1008)")
+	casefoldFlood := flag.Duration("casefold-flood-grace", 5*time.Second, "how long a casefold client may keep pushing over -casefold-rate before 1008")
 	pingEvery := flag.Duration("ping-every", 30*time.Second, "how often to ping every socket to find dead TCP connections (0 disables)")
 	tlsCert := flag.String("tls-cert", "", "TLS certificate `file` (PEM); with -tls-key serves https and wss")
 	tlsKey := flag.String("tls-key", "", "TLS private key `file` (PEM)")
@@ -61,27 +62,28 @@ func main() {
 	log := slog.New(h)
 
 	cfg := site.Config{
-		Log:               log,
-		MaxConns:          *maxConns,
-		CasefoldReadLimit: *casefoldLimit,
-		CasefoldRate:      *casefoldRate,
-		PingEvery:         *pingEvery,
-		TLSCert:           *tlsCert,
-		TLSKey:            *tlsKey,
-		TLSSelfSigned:     *tlsSelf,
-		ShutdownTimeout:   *shutdown,
-		PlotAddr:          *plotAddr,
-		PlotDemo:          *plotDemo,
-		PlotRing:          *plotRing,
-		PlotMaxSeries:     *plotMaxSeries,
-		DataDir:           *dataDir,
-		NATSURL:           *natsURL,
-		NATSCreds:         *natsCreds,
-		NATSToken:         *natsToken,
-		NATSCA:            *natsCA,
-		NATSReplicas:      *natsReplicas,
-		ChatRetention:     *chatRetention,
-		ChatDedupWindow:   *chatDedup,
+		Log:                log,
+		MaxConns:           *maxConns,
+		CasefoldReadLimit:  *casefoldLimit,
+		CasefoldRate:       *casefoldRate,
+		CasefoldFloodGrace: *casefoldFlood,
+		PingEvery:          *pingEvery,
+		TLSCert:            *tlsCert,
+		TLSKey:             *tlsKey,
+		TLSSelfSigned:      *tlsSelf,
+		ShutdownTimeout:    *shutdown,
+		PlotAddr:           *plotAddr,
+		PlotDemo:           *plotDemo,
+		PlotRing:           *plotRing,
+		PlotMaxSeries:      *plotMaxSeries,
+		DataDir:            *dataDir,
+		NATSURL:            *natsURL,
+		NATSCreds:          *natsCreds,
+		NATSToken:          *natsToken,
+		NATSCA:             *natsCA,
+		NATSReplicas:       *natsReplicas,
+		ChatRetention:      *chatRetention,
+		ChatDedupWindow:    *chatDedup,
 	}
 	if *pingEvery == 0 {
 		cfg.PingEvery = -1

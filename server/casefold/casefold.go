@@ -9,6 +9,13 @@
 // UTF-8 with 1007 (the WebSocket library does not check it), a message over
 // the read limit with 1009.
 //
+// The rate limit shapes rather than kills (pace.go): the reader takes the
+// next message only when the connection's budget allows, so a client
+// over the rate is slowed by TCP back-pressure, and a client that waits
+// for each answer is never closed, however fast it asks. Only a client
+// that keeps pushing — its next message already waiting at every turn —
+// for longer than FloodGrace is closed with 1008.
+//
 // Its page is app/ui/casefold.go.
 package casefold
 
@@ -18,7 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"unicode/utf8"
+	"time"
 
 	"github.com/coder/websocket"
 	"golang.org/x/time/rate"
@@ -34,11 +41,15 @@ type Handler struct {
 	// ReadLimit is the largest message accepted; msg.CasefoldReadLimit when
 	// zero.
 	ReadLimit int64
-	// Rate bounds the messages per second one connection may send, with
-	// bursts of twice that; over it the socket is closed with 1008 (policy
-	// violation). The protocol is plain text, so there is no error message
-	// to send instead. Zero means no limit.
+	// Rate bounds the messages per second one connection is served, with
+	// bursts of twice that: the reader is paced to it. Zero means no limit.
 	Rate rate.Limit
+	// FloodGrace is how long a client may keep pushing over Rate (its next
+	// message waiting each time the reader is held back) before it is
+	// closed with 1008 (policy violation); msg.CasefoldFloodGrace when
+	// zero. The protocol is plain text, so there is no error message to
+	// send instead.
+	FloodGrace time.Duration
 	// Metrics counts drops by reason; may be nil.
 	Metrics *metrics.Metrics
 }
@@ -53,32 +64,45 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	var lim *rate.Limiter
+	var p *pacer
 	if h.Rate > 0 {
-		lim = rate.NewLimiter(h.Rate, max(1, int(2*h.Rate)))
+		grace := h.FloodGrace
+		if grace == 0 {
+			grace = msg.CasefoldFloodGrace
+		}
+		p = newPacer(h.Rate, grace)
 	}
-	c.Finish(h.serve(r.Context(), c, lim))
+	c.Finish(h.serve(r.Context(), c, p))
 }
 
 // errClosed reports that serve closed the socket itself after a bad frame.
 var errClosed = errors.New("casefold: closed after a bad frame")
 
-func (h *Handler) serve(ctx context.Context, c *conns.Conn, lim *rate.Limiter) error {
+func (h *Handler) serve(ctx context.Context, c *conns.Conn, p *pacer) error {
 	// One input buffer, one output buffer and one folder per connection:
 	// the reply path allocates nothing per message once they have grown.
 	var f Folder
 	var buf bytes.Buffer
 	var out []byte
 	for {
+		if p != nil {
+			flood, err := p.wait(ctx, c)
+			if err != nil {
+				return err
+			}
+			if flood {
+				h.Metrics.Drop(msg.CasefoldPath, "rate")
+				c.Close(websocket.StatusPolicyViolation, fmt.Sprintf("rate limit: over %g messages a second for %s", float64(p.lim.Limit()), p.grace))
+				return errClosed
+			}
+		}
 		typ, err := c.ReadInto(ctx, &buf)
 		if err != nil {
 			return err
 		}
 		in := buf.Bytes()
-		if lim != nil && !lim.Allow() {
-			h.Metrics.Drop(msg.CasefoldPath, "rate")
-			c.Close(websocket.StatusPolicyViolation, fmt.Sprintf("rate limit: over %g messages a second", float64(lim.Limit())))
-			return errClosed
+		if p != nil {
+			p.read(len(in))
 		}
 		if typ != websocket.MessageText {
 			h.Metrics.Drop(msg.CasefoldPath, "binary")
@@ -86,13 +110,8 @@ func (h *Handler) serve(ctx context.Context, c *conns.Conn, lim *rate.Limiter) e
 			return errClosed
 		}
 		// RFC 6455 requires text frames to be UTF-8; coder/websocket leaves
-		// the check to us. The whole message is checked after reassembly, so
-		// a character split across fragments is fine.
-		if !utf8.Valid(in) {
-			h.Metrics.Drop(msg.CasefoldPath, "invalid_utf8")
-			c.Close(websocket.StatusInvalidFramePayloadData, "text is not valid UTF-8")
-			return errClosed
-		}
+		// the check to us, and the connection does it (ReadInto) as the
+		// frames arrive: invalid text never gets here.
 		out = f.Append(out[:0], in)
 		if err := c.Write(ctx, websocket.MessageText, out); err != nil {
 			return err

@@ -54,6 +54,8 @@ type client struct {
 	stopped     bool     // the socket is done: start no writer
 	pos         position // where the writer stands; only the writer touches it
 
+	pubs pubQueue // says on their way to the store (publish.go)
+
 	// Guarded by the hub's mutex.
 	room, nick, token string
 }

@@ -98,6 +98,10 @@ func (h *Handler) serve(ctx context.Context, c *conns.Conn) {
 	ctx, cancel := context.WithCancel(ctx)
 	cl.startWriter = func() { go h.runWriter(ctx, cl) }
 	err := h.readLoop(ctx, cl)
+	// The say being published is finished (and acked) before the context
+	// that bounds it ends; those still waiting were not acked and are
+	// dropped — the page resends them.
+	cl.pubs.finish()
 	h.hub.leave(cl, false)
 	cancel()
 	cl.stop()
@@ -145,7 +149,14 @@ func (h *Handler) readLoop(ctx context.Context, c *client) error {
 //
 //go:noinline
 func (h *Handler) receive(ctx context.Context, c *client, lim *rate.Limiter, typ websocket.MessageType, data []byte) {
-	reply := func(env msg.Chat) { c.push(&out{frame: encode(env)}) }
+	// Answers keep the order of the frames they answer: behind the says
+	// still waiting for the store, if any.
+	reply := func(env msg.Chat) {
+		o := &out{frame: encode(env)}
+		if !c.pubs.addReply(o) {
+			c.push(o)
+		}
+	}
 	if typ != websocket.MessageText {
 		h.stats.refused.Add(1)
 		h.conns.Metrics.Drop(msg.ChatPath, msg.ErrBadFrame)
@@ -201,22 +212,12 @@ func (h *Handler) handle(ctx context.Context, c *client, env msg.Chat) *msg.Chat
 		h.hub.mu.Lock()
 		nick := c.nick
 		h.hub.mu.Unlock()
-		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		// The sender does not deliver its own message: the stream's feed
-		// does, to everyone, the sender included, in stream order.
-		seq, dup, err := h.store.Publish(pctx, env.Room, env.ID, nick, env.Text)
-		if err != nil {
-			c.conn.Log().Warn("chat: publish", "err", err)
+		// Published apart from the read loop (publish.go): the loop goes
+		// on reading — and counting against the rate — as frames arrive.
+		if !c.pubs.add(pubReq{room: env.Room, id: env.ID, nick: nick, text: env.Text}, func() { h.runPublisher(ctx, c) }) {
 			return &msg.ChatErr{Code: msg.ErrUnavailable, ID: env.ID, Room: env.Room,
-				Detail: "sending is unavailable: the message store cannot be reached; it will be sent again"}
+				Detail: "sending is unavailable: the message store is slow; it will be sent again"}
 		}
-		if dup {
-			h.stats.duplicates.Add(1)
-		} else {
-			h.stats.published.Add(1)
-		}
-		c.push(&out{frame: encode(msg.Chat{Type: msg.ChatAck, Room: env.Room, ID: env.ID, Seq: seq})})
 		return nil
 	}
 	return nil

@@ -241,3 +241,39 @@ func TestJoinWithoutHistoryIsClosedTryAgainLater(t *testing.T) {
 		t.Fatalf("socket ended with %v, want a 1013 close", err)
 	}
 }
+
+// TestSlowPublishDoesNotRateLimit: a client within the rate whose frames
+// arrive while the store is slow must not be rate limited for it. The
+// read loop reads and counts each frame as it arrives; the says wait for
+// the store apart from it. (Read in the loop after a one-second publish,
+// the 39 frames behind it would come at once and blow the burst of 5.)
+func TestSlowPublishDoesNotRateLimit(t *testing.T) {
+	slow := make(chan struct{}, 1)
+	slow <- struct{}{}
+	opts := Options{Rate: 50, Burst: 5, beforePublish: func() {
+		select {
+		case <-slow:
+			time.Sleep(time.Second) // the first publish: a store that stalls
+		default:
+		}
+	}}
+	s := startServer(t, opts, nil)
+	c := dial(t, s.url, "ada")
+	c.join("lobby", "ada", 0)
+	const n = 40
+	tick := time.NewTicker(25 * time.Millisecond) // 40 a second: within 50
+	defer tick.Stop()
+	for i := range n {
+		<-tick.C
+		c.say("lobby", fmt.Sprint("s", i), "hi")
+	}
+	for i := range n {
+		e := c.waitFor("answer", func(e msg.Chat) bool { return e.ID == fmt.Sprint("s", i) && e.Type != msg.ChatMsg })
+		if e.Type != msg.ChatAck {
+			t.Fatalf("say %d answered %+v", i, e)
+		}
+	}
+	if st := s.h.Stats(); st.RateLimited != 0 || st.Published != n {
+		t.Fatalf("stats %+v: want %d published, none rate limited", st, n)
+	}
+}

@@ -37,6 +37,9 @@ type Options struct {
 	// History is how many messages a join with since 0 shows;
 	// msg.ChatHistory when zero.
 	History int
+
+	// beforePublish, set by tests, runs before each publish: a slow store.
+	beforePublish func()
 }
 
 func (o *Options) setDefaults() {

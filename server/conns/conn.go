@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -33,6 +34,7 @@ type Conn struct {
 	pinger   *time.Timer       // the next keepalive ping; nil without
 	counters *metrics.Endpoint // this endpoint's message counters
 	net      *corkConn         // the network connection, for Cork
+	limit    int64             // the read limit, in bytes
 	tap      *tapConn          // under net when the socket is tapped; nil otherwise
 	readGate sync.Mutex        // held by Close, which reads; see WaitReadable
 
@@ -50,28 +52,91 @@ func (c *Conn) Log() *slog.Logger { return c.log }
 // Read reads one message, counting it for metrics. Like the embedded
 // method, it must not be called concurrently with itself.
 func (c *Conn) Read(ctx context.Context) (websocket.MessageType, []byte, error) {
-	typ, data, err := c.Conn.Read(ctx)
-	if err == nil {
-		c.counters.In(len(data))
-	}
-	return typ, data, err
+	var buf bytes.Buffer
+	typ, err := c.ReadInto(ctx, &buf)
+	return typ, buf.Bytes(), err
 }
+
+// ErrClosedBadInput is returned by Read and ReadInto when the message
+// broke a rule the connection enforces (its size, its UTF-8) and the
+// socket has been closed for it, with 1009 or 1007.
+var ErrClosedBadInput = errors.New("conns: closed for a bad message")
+
+// Reasons of the closes the connection makes for a bad message.
+const (
+	ReasonTooBig      = "message too big"
+	ReasonInvalidUTF8 = "text is not valid UTF-8"
+)
 
 // ReadInto reads one message into buf, replacing its contents and reusing
 // its memory: a handler that reads in a loop allocates nothing per message
 // once buf has grown to its working size (Read allocates a new slice each
 // time).
+//
+// It enforces two rules as the message arrives, not once it is whole: a
+// message over the read limit is closed with 1009 and a text message that
+// is not UTF-8 with 1007, at the first frame that shows it. Both closes
+// do the closing handshake, with the rest of the message read and
+// dropped, so that a peer still sending gets the close frame. (The
+// library's own limit would close with a reason of its own making.)
 func (c *Conn) ReadInto(ctx context.Context, buf *bytes.Buffer) (websocket.MessageType, error) {
 	buf.Reset()
 	typ, r, err := c.Conn.Reader(ctx)
 	if err != nil {
 		return typ, err
 	}
-	if _, err := buf.ReadFrom(r); err != nil {
-		return typ, err
+	isText := typ == websocket.MessageText
+	var text utf8Stream
+	for {
+		if buf.Available() < 512 {
+			buf.Grow(max(512, buf.Len()))
+		}
+		// At most one byte over the limit: enough to know it is over.
+		free := buf.AvailableBuffer()
+		free = free[:min(int64(cap(free)), c.limit+1-int64(buf.Len()))]
+		n, err := r.Read(free)
+		buf.Write(free[:n])
+		if isText && !text.write(free[:n]) {
+			c.Close(websocket.StatusInvalidFramePayloadData, ReasonInvalidUTF8)
+			return typ, fmt.Errorf("%w: %s", ErrClosedBadInput, ReasonInvalidUTF8)
+		}
+		if int64(buf.Len()) > c.limit {
+			c.discardRest(r)
+			c.Close(websocket.StatusMessageTooBig, ReasonTooBig)
+			return typ, fmt.Errorf("%w: %s (over %d bytes)", ErrClosedBadInput, ReasonTooBig, c.limit)
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return typ, err
+		}
+	}
+	if isText && !text.end() {
+		c.Close(websocket.StatusInvalidFramePayloadData, ReasonInvalidUTF8)
+		return typ, fmt.Errorf("%w: %s", ErrClosedBadInput, ReasonInvalidUTF8)
 	}
 	c.counters.In(buf.Len())
 	return typ, nil
+}
+
+// discardRest reads the rest of a message over the limit and drops it,
+// before the 1009 goes out.
+//
+// Why before: a browser stops sending a message once the server's close
+// arrives, and then reports the close as not clean (wasClean false)
+// because part of what the page sent was never sent — Chrome does, for
+// every upload still under way. Read to its end first, the message has
+// all been sent when the 1009 arrives. Bounded: a frame announcing more
+// than drainMaxBytes is not waited for, and neither is a peer that takes
+// longer than drainTimeout.
+func (c *Conn) discardRest(r io.Reader) {
+	if c.net == nil || c.net.frameLeft() > drainMaxBytes {
+		return
+	}
+	t := time.AfterFunc(drainTimeout, func() { c.net.Conn.SetReadDeadline(time.Now()) })
+	defer t.Stop()
+	io.CopyN(io.Discard, r, drainMaxBytes)
 }
 
 // Write writes one message, counting it for metrics.
@@ -176,23 +241,44 @@ func (c *Conn) Finish(err error) {
 	}
 	c.mu.Unlock()
 
+	var wireCode int
+	var wireReason string
+	var serverFirst bool
+	if c.net != nil {
+		wireCode, wireReason, serverFirst, _ = c.net.sentClose()
+	}
 	switch {
-	case code != 0:
 	case lostPong:
 		code, reason, by = websocket.StatusAbnormalClosure, "no pong", "network"
-	case errors.Is(err, websocket.ErrMessageTooBig):
-		// The library sends 1009 itself when the read limit is hit.
-		code, reason = websocket.StatusMessageTooBig, "message too big"
+	case c.net != nil && c.net.badCloseReason.Load():
+		// The peer's close reason was not UTF-8: the connection answered
+		// 1007 in its place (closing.go).
+		code, reason = websocket.StatusInvalidFramePayloadData, closeReasonNotUTF8
+		err = errors.New("conns: the peer's close reason is not valid UTF-8")
+	case serverFirst:
+		// What really went out: ours, or the library's own (1002 for most
+		// protocol errors, with its description as the reason).
+		code, reason = websocket.StatusCode(wireCode), wireReason
 	case websocket.CloseStatus(err) != -1:
 		var ce websocket.CloseError
 		errors.As(err, &ce)
 		code, reason, by = ce.Code, ce.Reason, "client"
+	case code != 0:
+		// Close was called but its frame did not go out: the connection
+		// was already gone.
+		by = "network"
 	case err == nil || dropped(err):
 		code, by = websocket.StatusAbnormalClosure, "network"
 	default:
-		// Any other read error is a protocol violation that the library
-		// has answered with a 1002 close frame of its own.
-		code, reason = websocket.StatusProtocolError, err.Error()
+		// A protocol violation that the library failed without a close
+		// frame (an unmasked frame): RFC 6455 allows one, so send it now.
+		// The library must not read for its answer — its parser is lost
+		// in the stream — so reads are refused and the connection drains.
+		code, reason = websocket.StatusProtocolError, "protocol error"
+		if c.net != nil {
+			c.net.stopRead.Store(true)
+		}
+		c.Conn.Close(code, reason)
 	}
 	c.Conn.CloseNow()
 	if c.tap != nil {
@@ -200,7 +286,7 @@ func (c *Conn) Finish(err error) {
 	}
 	attrs := []any{"code", int(code), "reason", reason, "by", by,
 		"duration", time.Since(c.start).Round(time.Millisecond)}
-	if err != nil && by == "network" && !errors.Is(err, io.EOF) {
+	if err != nil && !errors.Is(err, io.EOF) && by != "client" {
 		attrs = append(attrs, "err", err)
 	}
 	// Log and count before leaving the registry: Shutdown returns once the

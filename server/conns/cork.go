@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -33,6 +34,19 @@ type corkConn struct {
 	buf     *[]byte       // from corkPool while corked
 
 	idle *idleWaiter // for Conn.WaitReadable; nil when it cannot be used
+
+	// The closing handshake (closing.go). out follows the server's frames
+	// under mu; in follows the peer's under rmu, which Read holds.
+	out         frameScanner
+	closeSentAt time.Time // when the server's close frame went out
+	rmu         sync.Mutex
+	in          frameScanner
+	pending     []byte    // bytes for the library's next reads
+	closeRecvAt time.Time // when the peer's close frame came in
+	// stopRead refuses the library's reads from the moment the socket
+	// drains (or Finish fails it): its parser may be lost in the stream.
+	stopRead       atomic.Bool
+	badCloseReason atomic.Bool // the peer's close reason was not UTF-8
 }
 
 func (c *corkConn) cork(timeout time.Duration) {
@@ -65,6 +79,7 @@ func (c *corkConn) uncork() error {
 func (c *corkConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.noteWrite(p)
 	if !c.corked {
 		// The library bounds this write itself: its context closes the
 		// connection when it expires.
@@ -162,6 +177,11 @@ func (w *corkingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	}
 	w.conn = &corkConn{Conn: under}
 	br := brw.Reader
+	// Bytes net/http read past the handshake reach the library from memory,
+	// not through corkConn.Read: the scanner follows them first.
+	early, _ := br.Peek(br.Buffered())
+	w.conn.in.scan(early)
+	w.conn.in.hold = w.conn.in.hn == 0 && !w.conn.in.closed
 	if br.Buffered() == 0 {
 		br = bufio.NewReaderSize(nc, readBufferSize)
 		// Only then can WaitReadable trust the socket: with net/http's

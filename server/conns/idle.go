@@ -64,5 +64,30 @@ func (c *Conn) WaitReadable() error {
 	if c.net == nil || c.net.idle == nil {
 		return nil
 	}
+	if c.net.hasPending() {
+		// A vetted close frame waits in the connection, not the socket.
+		return nil
+	}
 	return c.net.idle.wait(&c.readGate)
+}
+
+// InputQueued reports, without waiting, how many bytes the peer has sent
+// that no read has taken yet, and false where it cannot tell (TLS, a
+// platform without the ioctl). A handler that paces its reader asks it to
+// tell a peer that keeps pushing (messages pile up) from one that waits
+// for each answer (one message at most).
+func (c *Conn) InputQueued() (int, bool) {
+	if c.net == nil || c.net.idle == nil {
+		return 0, false
+	}
+	c.net.rmu.Lock()
+	n := len(c.net.pending)
+	c.net.rmu.Unlock()
+	w := c.net.idle
+	c.readGate.Lock()
+	n += w.br.Buffered()
+	c.readGate.Unlock()
+	queued, ok := 0, false
+	w.raw.Control(func(fd uintptr) { queued, ok = unreadBytes(fd) })
+	return n + queued, ok
 }

@@ -5,3 +5,5 @@ package conns
 const peekSupported = false
 
 func peekWouldBlock(uintptr) bool { return false }
+
+func discardFD(uintptr, int) int { return 0 }

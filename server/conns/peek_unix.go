@@ -13,3 +13,17 @@ func peekWouldBlock(fd uintptr) bool {
 	_, _, err := unix.Recvfrom(int(fd), b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
 	return err == unix.EAGAIN || err == unix.EWOULDBLOCK
 }
+
+// discardFD reads and drops up to max bytes that fd holds, without waiting.
+func discardFD(fd uintptr, max int) int {
+	var b [4 << 10]byte
+	n := 0
+	for n < max {
+		m, _, err := unix.Recvfrom(int(fd), b[:], unix.MSG_DONTWAIT)
+		if err != nil || m <= 0 {
+			return n
+		}
+		n += m
+	}
+	return n
+}

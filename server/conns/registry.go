@@ -147,9 +147,14 @@ func (r *Registry) Accept(w http.ResponseWriter, req *http.Request, endpoint str
 			"origin", req.Header.Get("Origin"), "err", err)
 		return nil, fmt.Errorf("conns: accept %s: %w", endpoint, err)
 	}
-	if opts.ReadLimit > 0 {
-		ws.SetReadLimit(opts.ReadLimit)
+	// The connection enforces the limit itself (Conn.ReadInto), and reads
+	// the rest of an oversized message before closing; the library's
+	// limit is past that.
+	c.limit = opts.ReadLimit
+	if c.limit <= 0 {
+		c.limit = 32 << 10
 	}
+	ws.SetReadLimit(c.limit + drainMaxBytes + 1)
 	c.ID = strconv.FormatUint(r.nextID.Add(1), 10)
 	c.log = r.log.With("conn", c.ID, "endpoint", endpoint)
 	c.log.Info("ws open", "remote", req.RemoteAddr)

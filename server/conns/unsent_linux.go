@@ -38,3 +38,9 @@ func limitUnsent(nc net.Conn, n int) error {
 	}
 	return nil
 }
+
+// unreadBytes reports the bytes in fd's receive queue (SIOCINQ).
+func unreadBytes(fd uintptr) (int, bool) {
+	n, err := unix.IoctlGetInt(int(fd), unix.SIOCINQ)
+	return n, err == nil
+}

@@ -79,7 +79,7 @@ func bystander(t *testing.T, addr string) func() {
 // case asserts the exact HTTP status or close code, and after each one a
 // bystander connection must still be served.
 func TestBadInput(t *testing.T) {
-	site := startSite(t, Config{HeaderTimeout: 500 * time.Millisecond, CasefoldRate: 50, PingEvery: -1, WireWatchWait: 2 * time.Second})
+	site := startSite(t, Config{HeaderTimeout: 500 * time.Millisecond, CasefoldRate: 50, CasefoldFloodGrace: 300 * time.Millisecond, PingEvery: -1, WireWatchWait: 2 * time.Second})
 	ok := bystander(t, site.addr)
 	big := func(n int) []byte { return bytes.Repeat([]byte("a"), n) }
 
@@ -90,6 +90,7 @@ func TestBadInput(t *testing.T) {
 		status  int               // expected handshake status
 		frames  func(r *rawConn)  // sent after a successful handshake
 		close   int               // expected close code from the server
+		reason  string            // and its reason, where the README documents it
 		check   func(t *testing.T, r *rawConn)
 	}
 	casefold, hello := "/ws/casefold", "/ws/hello"
@@ -112,8 +113,8 @@ func TestBadInput(t *testing.T) {
 		{name: "unknown socket path", path: "/ws/nope", status: 404},
 
 		// Frames on the casefold endpoint.
-		{name: "binary frame", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opBin, []byte{0, 1, 2}, true) }, close: 1003},
-		{name: "invalid UTF-8", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte("a\xffb"), true) }, close: 1007},
+		{name: "binary frame", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opBin, []byte{0, 1, 2}, true) }, close: 1003, reason: "casefold takes text frames only"},
+		{name: "invalid UTF-8", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte("a\xffb"), true) }, close: 1007, reason: "text is not valid UTF-8"},
 		{name: "overlong UTF-8 encoding", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte{0xC0, 0xAF}, true) }, close: 1007},
 		{name: "UTF-16 surrogate in UTF-8", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte{0xED, 0xA0, 0x80}, true) }, close: 1007},
 		{name: "invalid UTF-8 split across fragments", path: casefold, frames: func(r *rawConn) {
@@ -128,7 +129,10 @@ func TestBadInput(t *testing.T) {
 				t.Fatalf("got op %d %q, %v; want text €ur", op, p, err)
 			}
 		}},
-		{name: "message over the read limit", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, big(128<<10+1), true) }, close: 1009},
+		{name: "message over the read limit", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, big(128<<10+1), true) }, close: 1009, reason: "message too big"},
+		// Sent in full, as a browser does: the server closes at the limit
+		// but reads the rest, so the close frame is not lost to a reset.
+		{name: "message far over the read limit, sent in full", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, big(4<<20), true) }, close: 1009, reason: "message too big"},
 		{name: "frame header announcing 2^62 bytes", path: casefold, frames: func(r *rawConn) {
 			r.writeHeaderOnly(opText, 1<<62)
 			r.c.Write(big(128<<10 + 1)) // the server reads up to its limit, then refuses
@@ -142,8 +146,9 @@ func TestBadInput(t *testing.T) {
 		{name: "control frame over 125 bytes", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opPing, big(126), true) }, close: 1002},
 		{name: "fragmented control frame", path: casefold, frames: func(r *rawConn) { r.writeFrame(false, 0, opPing, []byte("x"), true) }, close: 1002},
 		// RFC 6455 section 5.1: the server MUST close the connection on an
-		// unmasked frame; coder/websocket drops it without a close frame.
-		{name: "unmasked client frame", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte("hi"), false) }, close: dropped},
+		// unmasked frame, and MAY send 1002 first. coder/websocket drops it
+		// without a close frame; the connection layer sends the 1002.
+		{name: "unmasked client frame", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte("hi"), false) }, close: 1002, reason: "protocol error"},
 		{name: "reserved bit set without an extension", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 4, opText, []byte("hi"), true) }, close: 1002},
 		{name: "unknown opcode", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, 0x3, []byte("hi"), true) }, close: 1002},
 		{name: "continuation with nothing to continue", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opCont, []byte("hi"), true) }, close: 1002},
@@ -153,8 +158,9 @@ func TestBadInput(t *testing.T) {
 		}, close: 1002},
 		{name: "close with a reserved code", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opClose, closePayload(1005, ""), true) }, close: 1002},
 		{name: "close with a one-byte payload", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opClose, []byte{3}, true) }, close: 1002},
-		// The peer is leaving anyway: the server completes the handshake.
-		{name: "close reason that is not UTF-8", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opClose, closePayload(1000, "\xff"), true) }, close: 1000},
+		// RFC 6455 section 8.1: invalid UTF-8 in a close reason fails the
+		// connection with 1007; the reason is not echoed.
+		{name: "close reason that is not UTF-8", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opClose, closePayload(1000, "\xff"), true) }, close: 1007, reason: "close reason is not valid UTF-8"},
 		{name: "message flood over the rate limit", path: casefold, frames: func(r *rawConn) {
 			for range 500 {
 				r.writeFrame(true, 0, opText, []byte("x"), true)
@@ -187,7 +193,7 @@ func TestBadInput(t *testing.T) {
 
 		// The wire lab: its echo, the observer, and a tap on any lab.
 		{name: "wire echo: message over the read limit", path: wireEcho, frames: func(r *rawConn) { r.writeFrame(true, 0, opBin, big(msg.WireReadLimit+1), true) }, close: 1009},
-		{name: "wire echo: unmasked client frame", path: wireEcho, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte("hi"), false) }, close: dropped},
+		{name: "wire echo: unmasked client frame", path: wireEcho, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte("hi"), false) }, close: 1002, reason: "protocol error"},
 		{name: "wire echo: RSV1 without permessage-deflate", path: wireEcho, frames: func(r *rawConn) { r.writeFrame(true, 4, opText, []byte("hi"), true) }, close: 1002},
 		{name: "tap with a bad id, on another lab", path: casefold + "?tap=nope", frames: nothing, close: 1008},
 		{name: "tapped socket still polices its lab", path: casefold + "?tap=" + strings.Repeat("t", msg.WireTapIDLen), frames: func(r *rawConn) { r.writeFrame(true, 0, opBin, []byte{0}, true) }, close: 1003},
@@ -212,9 +218,9 @@ func TestBadInput(t *testing.T) {
 		}},
 
 		// The hello endpoint reads nothing: anything sent is a violation.
-		{name: "text to hello", path: hello, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte("hi"), true) }, close: 1008},
+		{name: "text to hello", path: hello, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte("hi"), true) }, close: 1008, reason: "the hello lab reads nothing"},
 		{name: "binary to hello", path: hello, frames: func(r *rawConn) { r.writeFrame(true, 0, opBin, []byte{1}, true) }, close: 1008},
-		{name: "unmasked frame to hello", path: hello, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte("hi"), false) }, close: dropped},
+		{name: "unmasked frame to hello", path: hello, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte("hi"), false) }, close: 1002},
 	}
 	for _, a := range attacks {
 		t.Run(a.name, func(t *testing.T) {
@@ -233,6 +239,9 @@ func TestBadInput(t *testing.T) {
 				a.frames(r)
 				if got := r.closeCode(); got != a.close {
 					t.Fatalf("close code %d, want %d", got, a.close)
+				}
+				if a.reason != "" && r.reason != a.reason {
+					t.Fatalf("close reason %q, want %q", r.reason, a.reason)
 				}
 			}
 			ok()

@@ -25,13 +25,19 @@ type Config struct {
 	AllowedOrigins []string
 	// MaxConns caps concurrent sockets; 0 means 10 000.
 	MaxConns int
+	// HelloDelay is the hello lab's pause between its two messages; 0
+	// means msg.HelloDelay (a second). The conformance suite lengthens
+	// it, so that hello's own close does not end a case early.
+	HelloDelay time.Duration
 	// CasefoldReadLimit is the largest casefold message; 0 means 128 KiB.
 	CasefoldReadLimit int64
 
-	// CasefoldRate is how many casefold messages a connection may send per
-	// second (bursts of twice that); over it the socket is closed with 1008.
-	// 0 means 200.
+	// CasefoldRate is how many casefold messages a connection is served per
+	// second (bursts of twice that): its reader is paced to it. 0 means 200.
 	CasefoldRate float64
+	// CasefoldFloodGrace is how long a client may keep pushing over that
+	// rate before it is closed with 1008; 0 means msg.CasefoldFloodGrace.
+	CasefoldFloodGrace time.Duration
 
 	// PingEvery is how often the server pings every socket to find dead TCP
 	// connections; 0 means 30s, negative disables. PongTimeout is how long a

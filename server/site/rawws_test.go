@@ -21,6 +21,8 @@ type rawConn struct {
 	t  *testing.T
 	c  net.Conn
 	br *bufio.Reader
+	// reason is the reason of the close frame closeCode read.
+	reason string
 }
 
 const (
@@ -181,6 +183,7 @@ func (r *rawConn) closeCode() int {
 			if len(p) < 2 {
 				return 1005
 			}
+			r.reason = string(p[2:])
 			return int(binary.BigEndian.Uint16(p))
 		}
 	}

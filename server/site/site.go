@@ -193,9 +193,9 @@ func (s *Server) Close() error {
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET "+msg.HelloPath, &hello.Handler{Conns: s.conns})
+	mux.Handle("GET "+msg.HelloPath, &hello.Handler{Conns: s.conns, Delay: s.cfg.HelloDelay})
 	mux.Handle("GET "+msg.CasefoldPath, &casefold.Handler{Conns: s.conns, ReadLimit: s.cfg.CasefoldReadLimit,
-		Rate: rate.Limit(s.cfg.CasefoldRate), Metrics: s.metrics})
+		Rate: rate.Limit(s.cfg.CasefoldRate), FloodGrace: s.cfg.CasefoldFloodGrace, Metrics: s.metrics})
 	mux.Handle("GET "+msg.PlotPath, &plot.Handler{Conns: s.conns, Store: s.plot})
 	mux.Handle(plot.PostPath, &plot.PostHandler{Store: s.plot, AllowedOrigins: s.cfg.AllowedOrigins})
 	mux.Handle("GET "+msg.ChatPath, s.chat)
