@@ -1,6 +1,8 @@
 package wire
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"socketlab/app/msg"
@@ -74,5 +76,30 @@ func TestSessionShutDropsEverything(t *testing.T) {
 	s.push(frameEvent(1))
 	if len(s.take()) != 0 || s.claimObserver() || s.claimSubject(&subject{}) {
 		t.Fatal("a shut session still works")
+	}
+}
+
+// TestSessionBoundsErrors: an observer whose writer is stuck while it
+// keeps sending bad commands queues at most maxWaitingErrors errors; the
+// rest are counted in one more, once.
+func TestSessionBoundsErrors(t *testing.T) {
+	s := newSession("x")
+	const sent = 10 * maxWaitingErrors
+	for range sent {
+		s.push(msg.WireEvent{Type: msg.WireError, Detail: "bad command"})
+	}
+	s.push(frameEvent(1)) // frames and other events are still queued
+	evs := s.take()
+	if len(evs) != maxWaitingErrors+2 || evs[maxWaitingErrors].Type != msg.WireFrameRec {
+		t.Fatalf("%d events, want %d errors, the frame and the count", len(evs), maxWaitingErrors)
+	}
+	last := evs[len(evs)-1]
+	if want := fmt.Sprintf("%d more errors", sent-maxWaitingErrors); last.Type != msg.WireError || !strings.HasPrefix(last.Detail, want) {
+		t.Fatalf("last event %+v, want an error starting %q", last, want)
+	}
+	// Taken, the queue has room again and the count starts over.
+	s.push(msg.WireEvent{Type: msg.WireError, Detail: "again"})
+	if evs := s.take(); len(evs) != 1 || evs[0].Detail != "again" {
+		t.Fatalf("next batch %+v", evs)
 	}
 }

@@ -129,7 +129,11 @@ func (s *session) command(cmd msg.WireCommand) error {
 		if sub == nil {
 			return errors.New("ping: no subject connected")
 		}
+		if !sub.pinging.CompareAndSwap(false, true) {
+			return errors.New("ping: the last ping still waits for its pong")
+		}
 		go func() {
+			defer sub.pinging.Store(false)
 			ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 			defer cancel()
 			if err := sub.conn.Ping(ctx); err != nil {
@@ -158,6 +162,9 @@ func (s *session) command(cmd msg.WireCommand) error {
 		}
 		if sub == nil {
 			return errors.New("close: no subject connected")
+		}
+		if !sub.closing.CompareAndSwap(false, true) {
+			return errors.New("close: the subject is already closing")
 		}
 		go sub.conn.Close(websocket.StatusCode(cmd.Code), cmd.Reason)
 	default:
