@@ -165,6 +165,28 @@ func (l *lab) subject(t *testing.T, query string, opts *websocket.DialOptions) *
 	return s
 }
 
+// watchedLab is a lab with one subject of /ws/wire and its observer, the
+// handshake already read off the observer.
+type watchedLab struct {
+	*lab
+	id  string
+	obs *observer
+	sub *subjectClient
+	hs  *msg.WireHandshakeInfo
+}
+
+// watched starts a lab and a watched subject the way most tests need
+// them: the observer first, then a subject with ?tap=<id> and query
+// after it ("&deflate=1").
+func watched(t *testing.T, query string, opts *websocket.DialOptions) *watchedLab {
+	t.Helper()
+	w := &watchedLab{lab: startLab(t, 5*time.Second), id: newID()}
+	w.obs = w.watch(t, w.id)
+	w.sub = w.subject(t, "?tap="+w.id+query, opts)
+	w.hs = w.obs.event(msg.WireHandshake).Handshake
+	return w
+}
+
 func (s *subjectClient) echo(t *testing.T, typ websocket.MessageType, p []byte) {
 	t.Helper()
 	if err := s.ws.Write(testCtx(t), typ, p); err != nil {
