@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/coder/websocket"
 )
@@ -30,25 +29,16 @@ func TestCloseWithCodeAndReason(t *testing.T) {
 	defer srv.Close()
 	rec := newRecorder()
 	c := New(wsURL(srv), rec.options(Options{}))
-	done := make(chan struct{})
-	go func() { c.Run(context.Background()); close(done) }()
+	done := make(chan error, 1)
+	go func() { done <- c.Run(context.Background()) }()
 	rec.waitFor(t, "open", func(r *recorder) bool { return count(r.statuses, Open) == 1 })
 	if err := c.CloseWith(4000, "bye"); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case ce := <-got:
-		if ce.Code != 4000 || ce.Reason != "bye" {
-			t.Fatalf("server got close %d %q, want 4000 \"bye\"", ce.Code, ce.Reason)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the server saw no close frame")
+	if ce := recv(t, got, "the close frame at the server"); ce.Code != 4000 || ce.Reason != "bye" {
+		t.Fatalf("server got close %d %q, want 4000 \"bye\"", ce.Code, ce.Reason)
 	}
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("Run still running after CloseWith")
-	}
+	recv(t, done, "Run to return after CloseWith")
 	if code, reason := c.LastClose(); code != 4000 || reason != "bye" {
 		t.Fatalf("LastClose = %d %q, want the echoed 4000 \"bye\"", code, reason)
 	}
