@@ -203,3 +203,14 @@ func (s *subjectClient) echo(t *testing.T, typ websocket.MessageType, p []byte) 
 		t.Fatal("no echo")
 	}
 }
+
+// waitFor polls cond until it holds, failing the test after 10 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

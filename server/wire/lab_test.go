@@ -318,16 +318,6 @@ func TestUntappedEcho(t *testing.T) {
 	}
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // TestObserverComesBack: a page whose observer reconnects gets the
 // handshake again and the frames it missed meanwhile.
 func TestObserverComesBack(t *testing.T) {
