@@ -188,10 +188,31 @@ func (s *session) take() []msg.WireEvent {
 	if s.dropped > 0 {
 		for i := range evs {
 			if evs[i].Type == msg.WireFrameRec {
-				evs[i].Dropped, s.dropped = s.dropped, 0
+				evs[i].Dropped += s.dropped
+				s.dropped = 0
 				break
 			}
 		}
 	}
 	return evs
+}
+
+// unread puts back, before any that came since, events that take returned
+// but the observer did not get: it left while they were being sent.
+func (s *session) unread(evs []msg.WireEvent) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shutDown || len(evs) == 0 {
+		return
+	}
+	for _, ev := range evs {
+		switch ev.Type {
+		case msg.WireFrameRec:
+			s.frames++
+		case msg.WireError:
+			s.errs++
+		}
+	}
+	s.events = append(append(make([]msg.WireEvent, 0, len(evs)+len(s.events)), evs...), s.events...)
+	s.signal()
 }

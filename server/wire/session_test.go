@@ -103,3 +103,28 @@ func TestSessionBoundsErrors(t *testing.T) {
 		t.Fatalf("next batch %+v", evs)
 	}
 }
+
+// TestSessionUnreadKeepsOrderAndDrops: events an observer took but could
+// not get (it left meanwhile) come first for the next one, their drop
+// count with them.
+func TestSessionUnreadKeepsOrderAndDrops(t *testing.T) {
+	s := newSession("x")
+	for n := 1; n <= msg.WireMaxBacklog+4; n++ {
+		s.push(frameEvent(n))
+	}
+	evs := s.take()
+	if evs[0].Dropped != 4 {
+		t.Fatalf("first frame dropped %d, want 4", evs[0].Dropped)
+	}
+	s.unread(evs[1:]) // the first was sent; the rest were not
+	s.push(frameEvent(msg.WireMaxBacklog + 5))
+	<-s.notify
+	again := s.take()
+	if len(again) != len(evs) || again[0].Frame.N != 6 || again[len(again)-1].Frame.N != msg.WireMaxBacklog+5 {
+		t.Fatalf("%d events from n %d to %d", len(again), again[0].Frame.N, again[len(again)-1].Frame.N)
+	}
+	s.unread(evs[:1]) // the one that carried the count
+	if got := s.take(); len(got) != 1 || got[0].Dropped != 4 {
+		t.Fatalf("put back %+v, want its drop count", got)
+	}
+}

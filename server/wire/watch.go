@@ -61,8 +61,13 @@ func (wt *Watch) serve(ctx context.Context, c *conns.Conn, s *session) error {
 	for {
 		select {
 		case <-s.notify:
-			for _, ev := range s.take() {
+			evs := s.take()
+			for i, ev := range evs {
 				if err := send(ctx, c, ev); err != nil {
+					// This observer is leaving (its page closed the
+					// socket as the events came): what it did not get
+					// waits for the next one, as if never taken.
+					s.unread(evs[i:])
 					return err
 				}
 			}
