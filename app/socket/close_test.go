@@ -45,7 +45,8 @@ func TestCloseWithCodeAndReason(t *testing.T) {
 }
 
 // TestCloseWithRefusesWhatABrowserMayNotSend: codes outside 1000 and
-// 3000–4999, and reasons over 123 bytes, are errors, and the socket stays.
+// 3000–4999, reasons over 123 bytes and reasons not in UTF-8 are errors,
+// and the socket stays.
 func TestCloseWithRefusesWhatABrowserMayNotSend(t *testing.T) {
 	c := New("ws://127.0.0.1:1/never", Options{})
 	for _, tc := range []struct {
@@ -57,6 +58,7 @@ func TestCloseWithRefusesWhatABrowserMayNotSend(t *testing.T) {
 		{2999, "", "1000 or 3000–4999"},
 		{5000, "", "1000 or 3000–4999"},
 		{4000, strings.Repeat("x", 124), "at most 123"},
+		{4000, "by\xffe", "not UTF-8"},
 	} {
 		err := c.CloseWith(tc.code, tc.reason)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
