@@ -385,3 +385,22 @@ func TestShutdownClosesObserverAndSubject(t *testing.T) {
 		t.Fatalf("shutdown: %v", err)
 	}
 }
+
+// TestHubForgetsUnwatchedSessions: a subject whose observer never comes,
+// and one whose observer left, hold nothing in the hub past the wait,
+// though their sockets stay up and keep working.
+func TestHubForgetsUnwatchedSessions(t *testing.T) {
+	l := startLab(t, 200*time.Millisecond)
+	lonely := l.subject(t, "?tap="+newID(), nil)
+	id := newID()
+	left := l.subject(t, "?tap="+id, nil)
+	obs := l.watch(t, id)
+	obs.event(msg.WireHandshake)
+	obs.ws.Close(websocket.StatusNormalClosure, "")
+	waitFor(t, "both sessions to go", func() bool { return l.hub.Len() == 0 })
+	lonely.echo(t, websocket.MessageText, []byte("still here"))
+	left.echo(t, websocket.MessageText, []byte("still here"))
+	if l.hub.Len() != 0 {
+		t.Fatal("a frame of a forgotten session made a new one")
+	}
+}
