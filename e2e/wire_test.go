@@ -319,26 +319,40 @@ func TestWireChatInspector(t *testing.T) {
 
 	// Off again: the socket reconnects without the tap.
 	u.click("#inspector-tap")
-	u.waitJS("a reconnect without the tap", `(() => {
-		const opens = Array.from(document.querySelectorAll("#inspector .frame-event .frame-data"), e => e.innerText).filter(t => t.startsWith("open "));
-		return opens.length >= 3 && opens[opens.length - 1].endsWith("/ws/chat");
-	})()`)
+	u.waitReopened("a reconnect without the tap", "/ws/chat")
 	u.waitJS("the server view gone", `document.querySelector("#inspector-wire-frames") === null`)
 	c.say("after the tap")
 	u.waitText("#chat-messages", "the message", func(s string) bool { return strings.Contains(s, "after the tap") })
 }
 
-// TestWireCasefoldInspector: the same view under the casefold lab shows a
-// text going in masked and its folding coming out.
-func TestWireCasefoldInspector(t *testing.T) {
+// casefoldTapped opens the casefold lab with its inspector's server view
+// switched on, and waits for the tapped socket: the switch redials.
+func casefoldTapped(t *testing.T) (*testServer, *user) {
+	t.Helper()
 	srv := startServer(t, site.Config{})
 	u := newUser(t, "ada")
 	u.open(srv.URL + "/casefold")
 	u.waitStatus("open")
 	u.openInspector()
 	u.click("#inspector-tap")
-	// The switch redials; wait for the tapped socket before typing.
 	u.waitJS("the tapped socket", `Array.from(document.querySelectorAll("#inspector .frame-event .frame-data"), e => e.innerText).some(t => t.startsWith("open ") && t.includes("tap="))`)
+	return srv, u
+}
+
+// waitReopened waits until the inspector shows a third open (the plain
+// socket, the tapped one, the plain one again) and the last one is on
+// path, without a tap.
+func (u *user) waitReopened(what, path string) {
+	u.waitJS(what, fmt.Sprintf(`(() => {
+		const opens = Array.from(document.querySelectorAll("#inspector .frame-event .frame-data"), e => e.innerText).filter(t => t.startsWith("open "));
+		return opens.length >= 3 && opens[opens.length - 1].endsWith(%q);
+	})()`, path))
+}
+
+// TestWireCasefoldInspector: the same view under the casefold lab shows a
+// text going in masked and its folding coming out.
+func TestWireCasefoldInspector(t *testing.T) {
+	_, u := casefoldTapped(t)
 	u.waitStatus("open")
 	u.typeText("#casefold-input", "Straße\n")
 	in := u.waitFrame("#inspector-wire-frames", "the text going in", `li.classList.contains("wf-in") && text(li, ".wf-text") === "Straße"`)
@@ -353,19 +367,10 @@ func TestWireCasefoldInspector(t *testing.T) {
 // restarts), the view stops by itself, its switch goes off, and the page
 // reconnects on its plain URL rather than claim the used tap id again.
 func TestWireServerViewEnds(t *testing.T) {
-	srv := startServer(t, site.Config{})
-	u := newUser(t, "ada")
-	u.open(srv.URL + "/casefold")
-	u.waitStatus("open")
-	u.openInspector()
-	u.click("#inspector-tap")
-	u.waitJS("the tapped socket", `Array.from(document.querySelectorAll("#inspector .frame-event .frame-data"), e => e.innerText).some(t => t.startsWith("open ") && t.includes("tap="))`)
+	srv, u := casefoldTapped(t)
 	srv.Stop()
 	srv.Start()
-	u.waitJS("a reconnect on the plain URL", `(() => {
-		const opens = Array.from(document.querySelectorAll("#inspector .frame-event .frame-data"), e => e.innerText).filter(t => t.startsWith("open "));
-		return opens.length >= 3 && opens[opens.length - 1].endsWith("/ws/casefold");
-	})()`)
+	u.waitReopened("a reconnect on the plain URL", "/ws/casefold")
 	u.waitStatus("open")
 	if u.evalBool(`document.querySelector("#inspector-tap").checked`) {
 		t.Error("the switch still shows on after the view ended")

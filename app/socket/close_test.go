@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/coder/websocket"
 )
@@ -30,32 +29,24 @@ func TestCloseWithCodeAndReason(t *testing.T) {
 	defer srv.Close()
 	rec := newRecorder()
 	c := New(wsURL(srv), rec.options(Options{}))
-	done := make(chan struct{})
-	go func() { c.Run(context.Background()); close(done) }()
+	done := make(chan error, 1)
+	go func() { done <- c.Run(context.Background()) }()
 	rec.waitFor(t, "open", func(r *recorder) bool { return count(r.statuses, Open) == 1 })
 	if err := c.CloseWith(4000, "bye"); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case ce := <-got:
-		if ce.Code != 4000 || ce.Reason != "bye" {
-			t.Fatalf("server got close %d %q, want 4000 \"bye\"", ce.Code, ce.Reason)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the server saw no close frame")
+	if ce := recv(t, got, "the close frame at the server"); ce.Code != 4000 || ce.Reason != "bye" {
+		t.Fatalf("server got close %d %q, want 4000 \"bye\"", ce.Code, ce.Reason)
 	}
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("Run still running after CloseWith")
-	}
+	recv(t, done, "Run to return after CloseWith")
 	if code, reason := c.LastClose(); code != 4000 || reason != "bye" {
 		t.Fatalf("LastClose = %d %q, want the echoed 4000 \"bye\"", code, reason)
 	}
 }
 
 // TestCloseWithRefusesWhatABrowserMayNotSend: codes outside 1000 and
-// 3000–4999, and reasons over 123 bytes, are errors, and the socket stays.
+// 3000–4999, reasons over 123 bytes and reasons not in UTF-8 are errors,
+// and the socket stays.
 func TestCloseWithRefusesWhatABrowserMayNotSend(t *testing.T) {
 	c := New("ws://127.0.0.1:1/never", Options{})
 	for _, tc := range []struct {
@@ -67,6 +58,7 @@ func TestCloseWithRefusesWhatABrowserMayNotSend(t *testing.T) {
 		{2999, "", "1000 or 3000–4999"},
 		{5000, "", "1000 or 3000–4999"},
 		{4000, strings.Repeat("x", 124), "at most 123"},
+		{4000, "by\xffe", "not UTF-8"},
 	} {
 		err := c.CloseWith(tc.code, tc.reason)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

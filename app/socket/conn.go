@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coder/websocket"
 )
@@ -411,6 +412,11 @@ func (c *Conn) CloseWith(code int, reason string) error {
 	}
 	if len(reason) > maxCloseReason {
 		return fmt.Errorf("socket: close reason of %d bytes: at most %d fit in a control frame", len(reason), maxCloseReason)
+	}
+	if !utf8.ValidString(reason) {
+		// The browser would carry each bad byte as U+FFFD, 3 bytes, past
+		// the limit just checked; RFC 6455 §5.5.1 wants UTF-8 anyway.
+		return fmt.Errorf("socket: close reason %q is not UTF-8", reason)
 	}
 	c.mu.Lock()
 	c.stopped = true

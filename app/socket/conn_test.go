@@ -72,6 +72,19 @@ func count(ss []Status, s Status) (n int) {
 
 func wsURL(s *httptest.Server) string { return "ws" + strings.TrimPrefix(s.URL, "http") }
 
+// recv waits (bounded) for a value on ch, what naming it in a failure.
+func recv[T any](t *testing.T, ch chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(5 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+	}
+	var zero T
+	return zero
+}
+
 // echo answers each message with itself.
 func echo(w http.ResponseWriter, r *http.Request) {
 	c, err := websocket.Accept(w, r, nil)
@@ -214,11 +227,7 @@ func TestNormalCloseStops(t *testing.T) {
 	c := New(wsURL(srv), rec.options(Options{}))
 	err := make(chan error, 1)
 	go func() { err <- c.Run(context.Background()) }()
-	select {
-	case <-err:
-	case <-time.After(5 * time.Second):
-		t.Fatal("Run did not return after a 1000 close")
-	}
+	recv(t, err, "Run to return after a 1000 close")
 	if code, reason := c.LastClose(); code != 1000 || reason != "done" {
 		t.Fatalf("LastClose = %d %q, want 1000 \"done\"", code, reason)
 	}

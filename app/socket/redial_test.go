@@ -59,11 +59,7 @@ func TestOnceDoesNotReconnect(t *testing.T) {
 	c := New(wsURL(srv), Options{Once: true, Backoff: Backoff{Min: time.Millisecond}})
 	done := make(chan error, 1)
 	go func() { done <- c.Run(context.Background()) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("Run with Once did not return after the server's 1001")
-	}
+	recv(t, done, "Run with Once to return after the server's 1001")
 	if code, reason := c.LastClose(); code != 1001 || reason != "bye for now" {
 		t.Fatalf("LastClose = %d %q", code, reason)
 	}
@@ -94,16 +90,4 @@ func TestSendBinary(t *testing.T) {
 	if !recv(t, got, "the echo") {
 		t.Fatal("the echo of SendBinary was text")
 	}
-}
-
-func recv[T any](t *testing.T, ch chan T, what string) T {
-	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-time.After(5 * time.Second):
-		t.Fatalf("timed out waiting for %s", what)
-	}
-	var zero T
-	return zero
 }

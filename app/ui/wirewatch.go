@@ -48,7 +48,7 @@ func watchWire(ctx app.Context, id string) *wireWatch {
 		OnMessage: func(_ bool, data []byte) {
 			var ev msg.WireEvent
 			if err := json.Unmarshal(data, &ev); err != nil {
-				dispatch(func() { w.errs = append(w.errs, "unreadable observer message: "+err.Error()) })
+				dispatch(func() { w.addErr("unreadable observer message: " + err.Error()) })
 				return
 			}
 			dispatch(func() { w.apply(ev) })
@@ -88,8 +88,21 @@ func (w *wireWatch) apply(ev msg.WireEvent) {
 			w.closed = "the connection ended"
 		}
 	case msg.WireError:
-		w.errs = append(w.errs, ev.Detail)
+		w.addErr(ev.Detail)
 	}
+}
+
+// wireKeepErrs is how many error notes a page shows, the latest: a
+// learner who clicks "server ping" again and again while a ping waits
+// gets one error per click, and the notes sit above the frames.
+const wireKeepErrs = 5
+
+// addErr notes an error, keeping the last wireKeepErrs.
+func (w *wireWatch) addErr(e string) {
+	if len(w.errs) == wireKeepErrs {
+		w.errs = append(w.errs[:0], w.errs[1:]...)
+	}
+	w.errs = append(w.errs, e)
 }
 
 // command sends a WireCommand to the server, which acts on the subject.
@@ -97,13 +110,13 @@ func (w *wireWatch) apply(ev msg.WireEvent) {
 func (w *wireWatch) command(ctx app.Context, c msg.WireCommand) {
 	b, err := json.Marshal(c)
 	if err != nil {
-		w.errs = append(w.errs, "command: "+err.Error())
+		w.addErr("command: " + err.Error())
 		return
 	}
 	conn := w.conn
 	ctx.Async(func() {
 		if err := conn.Send(context.Background(), b); err != nil {
-			ctx.Dispatch(func(app.Context) { w.errs = append(w.errs, fmt.Sprintf("%s not sent: %v", c.Type, err)) })
+			ctx.Dispatch(func(app.Context) { w.addErr(fmt.Sprintf("%s not sent: %v", c.Type, err)) })
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"testing"
 
 	"socketlab/app/msg"
@@ -26,5 +27,17 @@ func TestWireWatchApply(t *testing.T) {
 	w.apply(msg.WireEvent{Type: msg.WireClosed})
 	if w.dropped != 3 || len(w.errs) != 1 || w.closed == "" || w.frames[len(w.frames)-1].N != 1000 {
 		t.Fatalf("dropped %d, errs %q, closed %q", w.dropped, w.errs, w.closed)
+	}
+}
+
+// TestWireWatchKeepsTheLastErrors: error notes are bounded too, the latest
+// kept in order.
+func TestWireWatchKeepsTheLastErrors(t *testing.T) {
+	w := &wireWatch{}
+	for i := range wireKeepErrs + 3 {
+		w.apply(msg.WireEvent{Type: msg.WireError, Detail: fmt.Sprint(i)})
+	}
+	if len(w.errs) != wireKeepErrs || w.errs[0] != "3" || w.errs[wireKeepErrs-1] != fmt.Sprint(wireKeepErrs+2) {
+		t.Fatalf("errs %q, want the last %d", w.errs, wireKeepErrs)
 	}
 }

@@ -186,7 +186,7 @@ func (r *Registry) Accept(w http.ResponseWriter, req *http.Request, endpoint str
 // tap hands a tapped socket to the Tapper before it reads or writes
 // anything. A socket the Tapper refuses is closed with 1008 and finished.
 func (r *Registry) tap(c *Conn, req *http.Request, h *tapHead) error {
-	t, err := r.Tapper.Tap(c, req, h.handshake(req))
+	err := h.tc.attach(func() (Tap, error) { return r.Tapper.Tap(c, req, h.handshake(req)) }, h.early)
 	if err != nil {
 		reason := err.Error()
 		if len(reason) > maxCloseReason {
@@ -196,7 +196,6 @@ func (r *Registry) tap(c *Conn, req *http.Request, h *tapHead) error {
 		c.Finish(nil)
 		return fmt.Errorf("conns: tap refused: %w", err)
 	}
-	h.tc.attach(t, h.early)
 	c.tap = h.tc
 	return nil
 }

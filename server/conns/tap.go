@@ -16,6 +16,8 @@ type Tapper interface {
 	// socket reads or writes anything. It returns the Tap that gets a
 	// copy of every byte from then on; or an error, and Accept then
 	// closes the socket with 1008 and the error's text as the reason.
+	// A write to c from another goroutine while Tap runs (Tap may have
+	// made c known to one) waits for Tap, and the returned Tap sees it.
 	Tap(c *Conn, req *http.Request, hs Handshake) (Tap, error)
 }
 
@@ -76,16 +78,25 @@ func (c *tapConn) Write(p []byte) (int, error) {
 	return c.Conn.Write(p)
 }
 
-// attach starts the copy. early are bytes the client sent right behind its
-// request, which net/http had already read into its buffer: the library
-// reads them from there, never through this connection.
-func (c *tapConn) attach(t Tap, early []byte) {
+// attach asks newTap for the tap and starts the copy, holding the lock
+// throughout: once newTap has made the socket known (the wire lab's hub
+// posts its handshake, and an observer may answer with "ping" at once), a
+// write from another goroutine must wait for the tap rather than cross
+// unseen. early are bytes the client sent right behind its request, which
+// net/http had already read into its buffer: the library reads them from
+// there, never through this connection.
+func (c *tapConn) attach(newTap func() (Tap, error), early []byte) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	t, err := newTap()
+	if err != nil {
+		return err
+	}
 	c.tap = t
 	if len(early) > 0 {
 		t.In(early)
 	}
+	return nil
 }
 
 // end tells the tap the connection is closed.

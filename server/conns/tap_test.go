@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/coder/websocket"
 )
@@ -200,5 +201,44 @@ func TestRecorderKeepsTheIdleWaiter(t *testing.T) {
 	switched(t, br)
 	if conn := <-accepted; conn.net.idle == nil {
 		t.Fatal("no idle waiter behind the recorder")
+	}
+}
+
+// writingTapper is a Tapper under which the socket is written to while Tap
+// runs, as when the wire lab's observer, told of the handshake, asks for a
+// ping at once.
+type writingTapper struct {
+	recordingTapper
+	written chan error
+}
+
+func (w *writingTapper) Tap(c *Conn, req *http.Request, hs Handshake) (Tap, error) {
+	go func() { w.written <- c.Write(context.Background(), websocket.MessageText, []byte("early bird")) }()
+	// Give the write every chance to cross before the tap is in place:
+	// it must wait for Tap instead.
+	select {
+	case err := <-w.written:
+		w.written <- err
+	case <-time.After(300 * time.Millisecond):
+	}
+	return w.recordingTapper.Tap(c, req, hs)
+}
+
+// TestTapSeesWritesMadeDuringTap: nothing written while the Tapper sets up
+// crosses untapped.
+func TestTapSeesWritesMadeDuringTap(t *testing.T) {
+	reg := NewRegistry(slog.New(slog.DiscardHandler))
+	tapper := &writingTapper{written: make(chan error, 1)}
+	reg.Tapper = tapper
+	url, _ := serveRecorded(t, reg, Options{})
+	ws, ctx := dial(t, url+"/?tap=x")
+	if _, b, err := ws.Read(ctx); err != nil || string(b) != "early bird" {
+		t.Fatalf("read %q, %v", b, err)
+	}
+	if err := <-tapper.written; err != nil {
+		t.Fatal(err)
+	}
+	if _, _, out, _ := tapper.snapshot(); !bytes.Contains(out, []byte("early bird")) {
+		t.Fatalf("the tap saw % x, not the message written during Tap", out)
 	}
 }

@@ -13,9 +13,15 @@ import (
 // the client's key.
 const acceptGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
-// redacted are the request headers whose values are secrets of the visitor
-// and never leave the server.
-var redacted = map[string]bool{"cookie": true, "authorization": true, "proxy-authorization": true}
+// redacted reports whether a request header's value is a secret of the
+// visitor that never leaves the server.
+func redacted(name string) bool {
+	switch strings.ToLower(name) {
+	case "cookie", "authorization", "proxy-authorization":
+		return true
+	}
+	return false
+}
 
 // Handshake builds the record of an opening handshake from its two heads as
 // they crossed: request, the client's request line and headers, and
@@ -26,7 +32,7 @@ func Handshake(request, response []byte) msg.WireHandshakeInfo {
 	info := msg.WireHandshakeInfo{GUID: acceptGUID, Request: make([]string, 0, len(req)), Response: resp}
 	for i, l := range req {
 		name, value, ok := header(l)
-		if i > 0 && ok && redacted[strings.ToLower(name)] {
+		if i > 0 && ok && redacted(name) {
 			l = name + ": (redacted)"
 		}
 		info.Request = append(info.Request, l)

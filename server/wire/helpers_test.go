@@ -165,6 +165,28 @@ func (l *lab) subject(t *testing.T, query string, opts *websocket.DialOptions) *
 	return s
 }
 
+// watchedLab is a lab with one subject of /ws/wire and its observer, the
+// handshake already read off the observer.
+type watchedLab struct {
+	*lab
+	id  string
+	obs *observer
+	sub *subjectClient
+	hs  *msg.WireHandshakeInfo
+}
+
+// watched starts a lab and a watched subject the way most tests need
+// them: the observer first, then a subject with ?tap=<id> and query
+// after it ("&deflate=1").
+func watched(t *testing.T, query string, opts *websocket.DialOptions) *watchedLab {
+	t.Helper()
+	w := &watchedLab{lab: startLab(t, 5*time.Second), id: newID()}
+	w.obs = w.watch(t, w.id)
+	w.sub = w.subject(t, "?tap="+w.id+query, opts)
+	w.hs = w.obs.event(msg.WireHandshake).Handshake
+	return w
+}
+
 func (s *subjectClient) echo(t *testing.T, typ websocket.MessageType, p []byte) {
 	t.Helper()
 	if err := s.ws.Write(testCtx(t), typ, p); err != nil {
@@ -179,5 +201,16 @@ func (s *subjectClient) echo(t *testing.T, typ websocket.MessageType, p []byte) 
 		t.Fatalf("subject: %v", err)
 	case <-time.After(10 * time.Second):
 		t.Fatal("no echo")
+	}
+}
+
+// waitFor polls cond until it holds, failing the test after 10 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

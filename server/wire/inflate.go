@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"io"
+	"strings"
 )
 
 // Bounds on the work and memory of inflating one message. The wire lab
@@ -18,7 +19,7 @@ const (
 // sender removes the 00 00 ff ff of its final sync flush (RFC 7692 section
 // 7.2.1), the receiver puts it back; the empty final stored block after it
 // tells the reader that the stream is over rather than cut.
-var deflateTail = []byte{0x00, 0x00, 0xff, 0xff, 0x01, 0x00, 0x00, 0xff, 0xff}
+const deflateTail = "\x00\x00\xff\xff\x01\x00\x00\xff\xff"
 
 // inflater measures one compressed message at a time.
 //
@@ -61,7 +62,7 @@ func (m *inflater) finish() uint64 {
 	if m.over {
 		return 0
 	}
-	r := flate.NewReader(io.MultiReader(bytes.NewReader(m.buf), bytes.NewReader(deflateTail)))
+	r := flate.NewReader(io.MultiReader(bytes.NewReader(m.buf), strings.NewReader(deflateTail)))
 	defer r.Close()
 	n, err := io.Copy(io.Discard, io.LimitReader(r, maxInflated))
 	if err != nil || n == maxInflated {

@@ -78,11 +78,7 @@ func TestLengthFieldKinds(t *testing.T) {
 // TestServerPingShowsTheClientsPong: the pong that the client's library
 // (like a browser) sends by itself is on the record.
 func TestServerPingShowsTheClientsPong(t *testing.T) {
-	l := startLab(t, 5*time.Second)
-	id := newID()
-	obs := l.watch(t, id)
-	l.subject(t, "?tap="+id, nil)
-	obs.event(msg.WireHandshake)
+	obs := watched(t, "", nil).obs
 	obs.send(`{"type":"ping"}`)
 	ping, pong := obs.frame(), obs.frame()
 	if ping.Dir != msg.WireOut || ping.OpName != "ping" || pong.Dir != msg.WireIn || pong.OpName != "pong" || !pong.Masked ||
@@ -94,11 +90,8 @@ func TestServerPingShowsTheClientsPong(t *testing.T) {
 func TestFragments(t *testing.T) {
 	for _, n := range []int{2, 3, msg.WireMaxFragments} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			l := startLab(t, 5*time.Second)
-			id := newID()
-			obs := l.watch(t, id)
-			sub := l.subject(t, "?tap="+id, nil)
-			obs.event(msg.WireHandshake)
+			w := watched(t, "", nil)
+			obs, sub := w.obs, w.sub
 			obs.send(fmt.Sprintf(`{"type":"fragments","n":%d}`, n))
 			// Commands run in order: once the ping's frames are seen, the
 			// fragments are set.
@@ -136,11 +129,8 @@ func TestFragments(t *testing.T) {
 }
 
 func TestDeflate(t *testing.T) {
-	l := startLab(t, 5*time.Second)
-	id := newID()
-	obs := l.watch(t, id)
-	sub := l.subject(t, "?tap="+id+"&deflate=1", &websocket.DialOptions{CompressionMode: websocket.CompressionContextTakeover})
-	info := obs.event(msg.WireHandshake).Handshake
+	w := watched(t, "&deflate=1", &websocket.DialOptions{CompressionMode: websocket.CompressionContextTakeover})
+	obs, sub, info := w.obs, w.sub, w.hs
 	if len(info.Offered) != 1 || !strings.HasPrefix(info.Offered[0], "permessage-deflate") ||
 		info.Accepted != "permessage-deflate; client_no_context_takeover; server_no_context_takeover" {
 		t.Fatalf("offered %q, accepted %q", info.Offered, info.Accepted)
@@ -186,11 +176,8 @@ func TestCloseBothFrames(t *testing.T) {
 }
 
 func TestServerCloseCommand(t *testing.T) {
-	l := startLab(t, 5*time.Second)
-	id := newID()
-	obs := l.watch(t, id)
-	sub := l.subject(t, "?tap="+id, nil)
-	obs.event(msg.WireHandshake)
+	w := watched(t, "", nil)
+	obs, sub := w.obs, w.sub
 	obs.send(`{"type":"close","code":1011,"reason":"asked by the observer"}`)
 	out, in := obs.frame(), obs.frame()
 	if out.Dir != msg.WireOut || out.CloseCode != 1011 || out.CloseReason != "asked by the observer" ||
@@ -213,11 +200,7 @@ func TestServerCloseCommand(t *testing.T) {
 // TestBadCommands: each gets an error event and the observer stays up; an
 // oversized one is closed with 1009.
 func TestBadCommands(t *testing.T) {
-	l := startLab(t, 5*time.Second)
-	id := newID()
-	obs := l.watch(t, id)
-	l.subject(t, "?tap="+id, nil)
-	obs.event(msg.WireHandshake)
+	obs := watched(t, "", nil).obs
 	for cmd, want := range map[string]string{
 		`{"type":"close","code":1000}`: "1001, 1008 or 1011",
 		`{"type":"close","code":4000}`: "1001, 1008 or 1011",
@@ -335,39 +318,89 @@ func TestUntappedEcho(t *testing.T) {
 	}
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // TestObserverComesBack: a page whose observer reconnects gets the
 // handshake again and the frames it missed meanwhile.
 func TestObserverComesBack(t *testing.T) {
-	l := startLab(t, 5*time.Second)
-	id := newID()
-	obs := l.watch(t, id)
-	sub := l.subject(t, "?tap="+id, nil)
-	obs.event(msg.WireHandshake)
+	w := watched(t, "", nil)
+	obs, sub := w.obs, w.sub
 	obs.ws.Close(websocket.StatusNormalClosure, "")
 	sub.echo(t, websocket.MessageText, []byte("while away"))
 	var again *observer
 	waitFor(t, "the place to be free", func() bool {
-		s, err := l.hub.watch(id)
+		s, err := w.hub.watch(w.id)
 		if err == nil {
-			l.hub.unwatch(s)
+			w.hub.unwatch(s)
 		}
 		return err == nil
 	})
-	again = l.watch(t, id)
+	again = w.watch(t, w.id)
 	if ev := again.next(); ev.Type != msg.WireHandshake {
 		t.Fatalf("first %+v", ev)
 	}
 	if f := again.frame(); f.Text != "while away" || f.Dir != msg.WireIn {
 		t.Fatalf("missed frame %+v", f)
+	}
+}
+
+// TestCommandsDoNotPileUp: a subject that never answers (it reads
+// nothing, so it neither pongs nor closes) holds one ping and one close
+// at a time; a repeated command is refused with an error, not left
+// waiting in a goroutine of its own.
+func TestCommandsDoNotPileUp(t *testing.T) {
+	l := startLab(t, 5*time.Second)
+	id := newID()
+	obs := l.watch(t, id)
+	dialWS(t, l.url+msg.WirePath+"?tap="+id, nil) // never read
+	obs.event(msg.WireHandshake)
+
+	obs.send(`{"type":"ping"}`)
+	if f := obs.frame(); f.OpName != "ping" || f.Dir != msg.WireOut {
+		t.Fatalf("first ping %+v", f)
+	}
+	obs.send(`{"type":"ping"}`)
+	if ev := obs.next(); ev.Type != msg.WireError || !strings.Contains(ev.Detail, "still waits for its pong") {
+		t.Fatalf("second ping: %+v", ev)
+	}
+	obs.send(`{"type":"close","code":1001}`)
+	if f := obs.frame(); f.OpName != "close" || f.CloseCode != 1001 {
+		t.Fatalf("first close %+v", f)
+	}
+	obs.send(`{"type":"close","code":1008}`)
+	if ev := obs.next(); ev.Type != msg.WireError || !strings.Contains(ev.Detail, "already closing") {
+		t.Fatalf("second close: %+v", ev)
+	}
+}
+
+// TestShutdownClosesObserverAndSubject: the registry's Shutdown reaches
+// both of the lab's sockets with 1001, each in a close frame.
+func TestShutdownClosesObserverAndSubject(t *testing.T) {
+	w := watched(t, "", nil)
+	done := make(chan error, 1)
+	go func() { done <- w.reg.Shutdown(testCtx(t)) }()
+	closedWith(t, w.obs.ws, websocket.StatusGoingAway, "server is shutting down")
+	if err := <-w.sub.err; websocket.CloseStatus(err) != websocket.StatusGoingAway {
+		t.Fatalf("subject: %v", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+}
+
+// TestHubForgetsUnwatchedSessions: a subject whose observer never comes,
+// and one whose observer left, hold nothing in the hub past the wait,
+// though their sockets stay up and keep working.
+func TestHubForgetsUnwatchedSessions(t *testing.T) {
+	l := startLab(t, 200*time.Millisecond)
+	lonely := l.subject(t, "?tap="+newID(), nil)
+	id := newID()
+	left := l.subject(t, "?tap="+id, nil)
+	obs := l.watch(t, id)
+	obs.event(msg.WireHandshake)
+	obs.ws.Close(websocket.StatusNormalClosure, "")
+	waitFor(t, "both sessions to go", func() bool { return l.hub.Len() == 0 })
+	lonely.echo(t, websocket.MessageText, []byte("still here"))
+	left.echo(t, websocket.MessageText, []byte("still here"))
+	if l.hub.Len() != 0 {
+		t.Fatal("a frame of a forgotten session made a new one")
 	}
 }

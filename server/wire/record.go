@@ -9,13 +9,6 @@ import (
 	"socketlab/app/msg"
 )
 
-// opNames names the opcodes of RFC 6455 section 5.2; the others are
-// reserved.
-var opNames = map[byte]string{
-	opContinuation: "continuation", opText: "text", opBinary: "binary",
-	opClose: "close", opPing: "ping", opPong: "pong",
-}
-
 // Record turns a decoded frame into the record an observer receives: n is
 // its number on the socket, dir msg.WireIn or msg.WireOut, at the time its
 // last byte was seen.
@@ -54,9 +47,22 @@ func Record(f Frame, n int, dir string, at time.Time) msg.WireFrame {
 	return r
 }
 
+// opName names an opcode of RFC 6455 section 5.2; the others are
+// reserved.
 func opName(op byte) string {
-	if n, ok := opNames[op]; ok {
-		return n
+	switch op {
+	case opContinuation:
+		return "continuation"
+	case opText:
+		return "text"
+	case opBinary:
+		return "binary"
+	case opClose:
+		return "close"
+	case opPing:
+		return "ping"
+	case opPong:
+		return "pong"
 	}
 	return "reserved"
 }

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,6 +18,12 @@ type subject struct {
 	deflate bool // permessage-deflate was negotiated
 	// fragments is how many frames the next echo goes out in (0: one).
 	fragments atomic.Int32
+	// pinging and closing are set while a ping waits for its pong and
+	// once a close has been sent: each runs in a goroutine of its own
+	// that waits up to commandTimeout, and an observer repeating the
+	// command must not pile up goroutines on a subject that never
+	// answers.
+	pinging, closing atomic.Bool
 }
 
 // session is one tap id: its subject, its observer, and the events that
@@ -35,7 +42,16 @@ type session struct {
 	events     []msg.WireEvent
 	frames     int // frame events in events
 	dropped    int // frames dropped since the observer last took events
+	errs       int // error events in events
+	errsLost   int // errors not queued since the observer last took events
 }
+
+// maxWaitingErrors bounds the error events waiting for the observer. An
+// observer that sends bad commands faster than it reads their answers
+// (its writer blocked for up to writeTimeout) would otherwise grow the
+// queue by one error per command; past the bound they are counted, and
+// the count is reported once, as one more error.
+const maxWaitingErrors = 32
 
 func newSession(id string) *session {
 	return &session{id: id, notify: make(chan struct{}, 1)}
@@ -113,7 +129,9 @@ func (s *session) shut() {
 
 // push queues an event for the observer. Frames beyond msg.WireMaxBacklog
 // push out the oldest waiting frame, which is counted in the next event
-// the observer takes; other events are always kept.
+// the observer takes; errors beyond maxWaitingErrors are counted and
+// reported as one; other events (a handshake, a close: one each per
+// subject) are always kept.
 func (s *session) push(ev msg.WireEvent) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -136,6 +154,13 @@ func (s *session) push(ev msg.WireEvent) {
 		}
 		s.frames++
 	}
+	if ev.Type == msg.WireError {
+		if s.errs >= maxWaitingErrors {
+			s.errsLost++
+			return
+		}
+		s.errs++
+	}
 	s.events = append(s.events, ev)
 	s.signal()
 }
@@ -154,14 +179,40 @@ func (s *session) take() []msg.WireEvent {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	evs := s.events
-	s.events, s.frames = nil, 0
+	s.events, s.frames, s.errs = nil, 0, 0
+	if s.errsLost > 0 {
+		evs = append(evs, msg.WireEvent{Type: msg.WireError, Detail: fmt.Sprintf(
+			"%d more errors not reported: commands came faster than their answers were read", s.errsLost)})
+		s.errsLost = 0
+	}
 	if s.dropped > 0 {
 		for i := range evs {
 			if evs[i].Type == msg.WireFrameRec {
-				evs[i].Dropped, s.dropped = s.dropped, 0
+				evs[i].Dropped += s.dropped
+				s.dropped = 0
 				break
 			}
 		}
 	}
 	return evs
+}
+
+// unread puts back, before any that came since, events that take returned
+// but the observer did not get: it left while they were being sent.
+func (s *session) unread(evs []msg.WireEvent) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shutDown || len(evs) == 0 {
+		return
+	}
+	for _, ev := range evs {
+		switch ev.Type {
+		case msg.WireFrameRec:
+			s.frames++
+		case msg.WireError:
+			s.errs++
+		}
+	}
+	s.events = append(append(make([]msg.WireEvent, 0, len(evs)+len(s.events)), evs...), s.events...)
+	s.signal()
 }

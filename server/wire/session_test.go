@@ -1,6 +1,8 @@
 package wire
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"socketlab/app/msg"
@@ -74,5 +76,55 @@ func TestSessionShutDropsEverything(t *testing.T) {
 	s.push(frameEvent(1))
 	if len(s.take()) != 0 || s.claimObserver() || s.claimSubject(&subject{}) {
 		t.Fatal("a shut session still works")
+	}
+}
+
+// TestSessionBoundsErrors: an observer whose writer is stuck while it
+// keeps sending bad commands queues at most maxWaitingErrors errors; the
+// rest are counted in one more, once.
+func TestSessionBoundsErrors(t *testing.T) {
+	s := newSession("x")
+	const sent = 10 * maxWaitingErrors
+	for range sent {
+		s.push(msg.WireEvent{Type: msg.WireError, Detail: "bad command"})
+	}
+	s.push(frameEvent(1)) // frames and other events are still queued
+	evs := s.take()
+	if len(evs) != maxWaitingErrors+2 || evs[maxWaitingErrors].Type != msg.WireFrameRec {
+		t.Fatalf("%d events, want %d errors, the frame and the count", len(evs), maxWaitingErrors)
+	}
+	last := evs[len(evs)-1]
+	if want := fmt.Sprintf("%d more errors", sent-maxWaitingErrors); last.Type != msg.WireError || !strings.HasPrefix(last.Detail, want) {
+		t.Fatalf("last event %+v, want an error starting %q", last, want)
+	}
+	// Taken, the queue has room again and the count starts over.
+	s.push(msg.WireEvent{Type: msg.WireError, Detail: "again"})
+	if evs := s.take(); len(evs) != 1 || evs[0].Detail != "again" {
+		t.Fatalf("next batch %+v", evs)
+	}
+}
+
+// TestSessionUnreadKeepsOrderAndDrops: events an observer took but could
+// not get (it left meanwhile) come first for the next one, their drop
+// count with them.
+func TestSessionUnreadKeepsOrderAndDrops(t *testing.T) {
+	s := newSession("x")
+	for n := 1; n <= msg.WireMaxBacklog+4; n++ {
+		s.push(frameEvent(n))
+	}
+	evs := s.take()
+	if evs[0].Dropped != 4 {
+		t.Fatalf("first frame dropped %d, want 4", evs[0].Dropped)
+	}
+	s.unread(evs[1:]) // the first was sent; the rest were not
+	s.push(frameEvent(msg.WireMaxBacklog + 5))
+	<-s.notify
+	again := s.take()
+	if len(again) != len(evs) || again[0].Frame.N != 6 || again[len(again)-1].Frame.N != msg.WireMaxBacklog+5 {
+		t.Fatalf("%d events from n %d to %d", len(again), again[0].Frame.N, again[len(again)-1].Frame.N)
+	}
+	s.unread(evs[:1]) // the one that carried the count
+	if got := s.take(); len(got) != 1 || got[0].Dropped != 4 {
+		t.Fatalf("put back %+v, want its drop count", got)
 	}
 }

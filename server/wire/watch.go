@@ -61,8 +61,13 @@ func (wt *Watch) serve(ctx context.Context, c *conns.Conn, s *session) error {
 	for {
 		select {
 		case <-s.notify:
-			for _, ev := range s.take() {
+			evs := s.take()
+			for i, ev := range evs {
 				if err := send(ctx, c, ev); err != nil {
+					// This observer is leaving (its page closed the
+					// socket as the events came): what it did not get
+					// waits for the next one, as if never taken.
+					s.unread(evs[i:])
 					return err
 				}
 			}
@@ -129,7 +134,11 @@ func (s *session) command(cmd msg.WireCommand) error {
 		if sub == nil {
 			return errors.New("ping: no subject connected")
 		}
+		if !sub.pinging.CompareAndSwap(false, true) {
+			return errors.New("ping: the last ping still waits for its pong")
+		}
 		go func() {
+			defer sub.pinging.Store(false)
 			ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 			defer cancel()
 			if err := sub.conn.Ping(ctx); err != nil {
@@ -158,6 +167,9 @@ func (s *session) command(cmd msg.WireCommand) error {
 		}
 		if sub == nil {
 			return errors.New("close: no subject connected")
+		}
+		if !sub.closing.CompareAndSwap(false, true) {
+			return errors.New("close: the subject is already closing")
 		}
 		go sub.conn.Close(websocket.StatusCode(cmd.Code), cmd.Reason)
 	default:
