@@ -152,6 +152,9 @@ func (f *firefox) logEntry(params json.RawMessage) {
 		Source struct {
 			Context string `json:"context"`
 		} `json:"source"`
+		StackTrace struct {
+			CallFrames []json.RawMessage `json:"callFrames"`
+		} `json:"stackTrace"`
 	}
 	if json.Unmarshal(params, &e) != nil {
 		return
@@ -162,9 +165,17 @@ func (f *firefox) logEntry(params json.RawMessage) {
 	if d == nil {
 		return
 	}
-	if e.Type == "javascript" {
+	switch {
+	case e.Type == "javascript" && len(e.StackTrace.CallFrames) == 0:
+		// Firefox's own reports (a socket that cannot connect, a fetch the
+		// worker could not answer while the server is down) come as
+		// "javascript" entries with no script on the stack. Chrome's suite
+		// does not count its network errors either; they are kept in the
+		// log, apart from the page's exceptions.
+		d.logf("browser.%s: %s", e.Level, e.Text)
+	case e.Type == "javascript":
 		d.logf("exception: %s", e.Text)
-	} else {
+	default:
 		d.logf("console.%s: %s", e.Method, e.Text)
 	}
 }

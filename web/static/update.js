@@ -14,10 +14,12 @@
 //      under a service worker, or a worker has already taken it over once
 //      (a first visit's own worker, by claim) — so the change is not the
 //      page's first controller;
-//   2. the worker that took over or waits is of another build: go-app's
-//      worker keeps its files in the cache "app-" + its Version, so a cache
-//      of another version than this page's GOAPP_VERSION means a different
-//      build is installed.
+//   2. the worker that took over is of another build: go-app's worker keeps
+//      its files in the cache "app-" + its Version, so a cache of another
+//      version than this page's GOAPP_VERSION, once a new worker has
+//      activated (after its cache is full), means a different build is
+//      ready. A worker still waiting is not announced: go-app's is waiting
+//      only while it is still downloading (see below).
 // When both hold, window.socketlabUpdateReady is set and goappOnUpdate is
 // called (again); the Go banner (app/ui/banners.go) shows the notice only
 // when go-app says so *and* this flag is set, which drops go-app's false
@@ -62,17 +64,18 @@
         return;
       }
       w.addEventListener("statechange", function () {
-        // "installed" is a worker waiting to take over; go-app's own worker
-        // skips waiting, but a waiting build is an update all the same.
-        if (controlled && (w.state === "installed" || w.state === "activated")) {
+        // Only "activated", not "installed" (waiting): go-app's install
+        // handler does not extend the install event, so its worker is
+        // "installed" while it still downloads the new build into its
+        // cache, and a reload then would load the old build again (seen in
+        // Firefox). It skips waiting once the cache is full, so an
+        // activated worker of another version is a build ready to use.
+        if (controlled && w.state === "activated") {
           check();
         }
       });
     }
     watch(reg.installing);
     reg.addEventListener("updatefound", function () { watch(reg.installing); });
-    if (controlled && reg.waiting) {
-      check();
-    }
   });
 })();
