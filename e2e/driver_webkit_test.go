@@ -130,20 +130,9 @@ func (w *webkit) newDriver() (driver, error) {
 		return nil, fmt.Errorf("%w; driver log:\n%s", err, d.log.String())
 	}
 	if w.version == "" {
-		var ua string
-		d.s.Execute(ctx, "return navigator.userAgent", nil, &ua)
-		w.version = "WebKitGTK " + webkitVersion(w.driverBin) + " MiniBrowser (" + ua + ")"
+		w.version = "WebKitGTK " + d.s.Browser
 	}
 	return d, nil
-}
-
-// webkitVersion asks the driver binary for its version.
-func webkitVersion(bin string) string {
-	out, err := exec.Command(bin, "--version").Output()
-	if err != nil {
-		return "?"
-	}
-	return strings.TrimSpace(string(out))
 }
 
 // webkitDriver is one person's MiniBrowser.
@@ -209,8 +198,39 @@ func (d *webkitDriver) reload() error {
 	return d.hook()
 }
 
+// typeKeys types text key by key. WebKitWebDriver drops characters outside
+// the Basic Multilingual Plane (an emoji) when it simulates keys, so those
+// are committed as an emoji picker or an input method would: insertText on
+// the focused field, which fires the same input event.
 func (d *webkitDriver) typeKeys(css, text string) error {
-	return d.call(func(ctx context.Context) error { return d.s.Type(ctx, css, text) })
+	var run []rune
+	flush := func() error {
+		if len(run) == 0 {
+			return nil
+		}
+		keys := string(run)
+		run = run[:0]
+		return d.call(func(ctx context.Context) error { return d.s.Type(ctx, css, keys) })
+	}
+	for _, r := range text {
+		if r <= 0xFFFF {
+			run = append(run, r)
+			continue
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+		err := d.call(func(ctx context.Context) error {
+			return d.s.Execute(ctx, `const e = document.querySelector(arguments[0]); e.focus();
+				e.setSelectionRange(e.value.length, e.value.length);
+				if (!document.execCommand("insertText", false, arguments[1])) throw new Error("insertText refused");`,
+				[]any{css, string(r)}, nil)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return flush()
 }
 
 func (d *webkitDriver) click(css string) error {

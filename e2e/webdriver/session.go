@@ -18,7 +18,7 @@ import (
 
 // elementKey is the web element identifier's key in JSON (the spec's
 // constant).
-const elementKey = "element-6066-11e4-a52f-4d6f0e1e0c0f"
+const elementKey = "element-6066-11e4-a52e-4f735466cecf"
 
 // Enter is the WebDriver key value of the Enter key.
 const Enter = "\uE007"
@@ -27,7 +27,9 @@ const Enter = "\uE007"
 type Session struct {
 	base string // the driver's URL, e.g. http://127.0.0.1:4444
 	ID   string
-	hc   *http.Client
+	// Browser is the browser's name and version, as the driver gave them.
+	Browser string
+	hc      *http.Client
 }
 
 // Error is an error answer from the driver.
@@ -45,7 +47,11 @@ func (e *Error) Error() string {
 func NewSession(ctx context.Context, driverURL string, caps map[string]any) (*Session, error) {
 	s := &Session{base: strings.TrimSuffix(driverURL, "/"), hc: &http.Client{}}
 	var res struct {
-		SessionID string `json:"sessionId"`
+		SessionID    string `json:"sessionId"`
+		Capabilities struct {
+			BrowserName    string `json:"browserName"`
+			BrowserVersion string `json:"browserVersion"`
+		} `json:"capabilities"`
 	}
 	if err := s.do(ctx, "POST", "/session", map[string]any{"capabilities": map[string]any{"alwaysMatch": caps}}, &res); err != nil {
 		return nil, err
@@ -54,6 +60,7 @@ func NewSession(ctx context.Context, driverURL string, caps map[string]any) (*Se
 		return nil, fmt.Errorf("webdriver: new session: no session id")
 	}
 	s.ID = res.SessionID
+	s.Browser = res.Capabilities.BrowserName + " " + res.Capabilities.BrowserVersion
 	return s, nil
 }
 
