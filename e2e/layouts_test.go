@@ -92,7 +92,19 @@ func scenarioLayouts(s *stage) {
 	srv := startServer(s.t, site.Config{PlotDemo: true})
 	p := s.newPerson("lee")
 	for _, w := range layoutWidths {
-		p.viewport(w, 800)
+		if err := p.d.setViewport(w, 800); err != nil {
+			// MiniBrowser's window keeps its toolbar, which will not shrink
+			// below about 447 px: measure at the narrowest it gets to, and
+			// say so (the page's own narrow-screen rules apply from 600 px
+			// down, so this still exercises the phone layout).
+			var got int
+			p.eval("innerWidth", &got)
+			if s.engine != "webkit" || got <= w {
+				p.must(fmt.Sprintf("viewport %d px", w), err)
+			}
+			s.t.Logf("%s: the window cannot be %d px wide; measuring at %d px instead", s.engine, w, got)
+			w = got
+		}
 		for _, path := range ui.Paths() {
 			p.open(srv.URL + path)
 			if prep := layoutPrepare[path]; prep != nil {
@@ -103,7 +115,7 @@ func scenarioLayouts(s *stage) {
 			for _, pr := range probs {
 				s.t.Errorf("%s at %d px in %s: %s", path, w, s.engine, pr)
 			}
-			if slices.Contains(screensWidths, w) {
+			if slices.Contains(screensWidths, w) || (s.engine == "webkit" && w < 600 && !slices.Contains(layoutWidths, w)) {
 				name := pageName(path) + "-" + fmt.Sprint(w)
 				png := p.screenshot(name)
 				if os.Getenv("SOCKETLAB_DOCS") != "" {
