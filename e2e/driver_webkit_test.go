@@ -248,9 +248,17 @@ func (d *webkitDriver) evalJSON(expr string, out any) error {
 	return jsonDecode(s, out)
 }
 
+// screenshot photographs the whole document from its top: WebKit draws the
+// part of the root element above a scrolled viewport black.
 func (d *webkitDriver) screenshot() ([]byte, error) {
 	var png []byte
-	err := d.call(func(ctx context.Context) (err error) { png, err = d.s.Screenshot(ctx); return err })
+	err := d.call(func(ctx context.Context) (err error) {
+		if err := d.s.Execute(ctx, "window.scrollTo(0, 0)", nil, nil); err != nil {
+			return err
+		}
+		png, err = d.s.Screenshot(ctx)
+		return err
+	})
 	return png, err
 }
 

@@ -33,7 +33,7 @@ var layoutPrepare = map[string]func(p *person){
 				p.typeText("#casefold-input", s+"\n")
 			}
 		}
-		p.waitText("#casefold-replies", "two replies", func(s string) bool { return strings.Count(s, "→") >= 2 })
+		p.waitJS("two replies", `document.querySelectorAll("#casefold-replies .fold-out").length >= 2`)
 	},
 	"/chat": func(p *person) {
 		p.waitStatus("open")
