@@ -244,8 +244,20 @@ func (d *firefoxDriver) navigate(url string) error {
 
 func (d *firefoxDriver) reload() error { return d.call(d.tab.Reload) }
 
+// typeKeys types text key by key; an emoji is committed as an input
+// method would (typeText in person_test.go says why).
 func (d *firefoxDriver) typeKeys(css, text string) error {
-	return d.call(func(ctx context.Context) error { return d.tab.Type(ctx, css, text) })
+	return typeText(text,
+		func(keys string) error {
+			return d.call(func(ctx context.Context) error { return d.tab.Type(ctx, css, keys) })
+		},
+		func(ch string) error {
+			sel, _ := json.Marshal(css)
+			val, _ := json.Marshal(ch)
+			return d.call(func(ctx context.Context) error {
+				return d.tab.EvalJSON(ctx, "((...arguments) => { "+insertTextJS+" })("+string(sel)+", "+string(val)+")", nil)
+			})
+		})
 }
 
 func (d *firefoxDriver) click(css string) error {

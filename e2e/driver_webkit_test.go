@@ -198,39 +198,16 @@ func (d *webkitDriver) reload() error {
 	return d.hook()
 }
 
-// typeKeys types text key by key. WebKitWebDriver drops characters outside
-// the Basic Multilingual Plane (an emoji) when it simulates keys, so those
-// are committed as an emoji picker or an input method would: insertText on
-// the focused field, which fires the same input event.
+// typeKeys types text key by key; an emoji is committed as an input
+// method would (typeText in person_test.go says why).
 func (d *webkitDriver) typeKeys(css, text string) error {
-	var run []rune
-	flush := func() error {
-		if len(run) == 0 {
-			return nil
-		}
-		keys := string(run)
-		run = run[:0]
-		return d.call(func(ctx context.Context) error { return d.s.Type(ctx, css, keys) })
-	}
-	for _, r := range text {
-		if r <= 0xFFFF {
-			run = append(run, r)
-			continue
-		}
-		if err := flush(); err != nil {
-			return err
-		}
-		err := d.call(func(ctx context.Context) error {
-			return d.s.Execute(ctx, `const e = document.querySelector(arguments[0]); e.focus();
-				e.setSelectionRange(e.value.length, e.value.length);
-				if (!document.execCommand("insertText", false, arguments[1])) throw new Error("insertText refused");`,
-				[]any{css, string(r)}, nil)
+	return typeText(text,
+		func(keys string) error {
+			return d.call(func(ctx context.Context) error { return d.s.Type(ctx, css, keys) })
+		},
+		func(ch string) error {
+			return d.call(func(ctx context.Context) error { return d.s.Execute(ctx, insertTextJS, []any{css, ch}, nil) })
 		})
-		if err != nil {
-			return err
-		}
-	}
-	return flush()
 }
 
 func (d *webkitDriver) click(css string) error {
@@ -248,8 +225,8 @@ func (d *webkitDriver) evalJSON(expr string, out any) error {
 	return jsonDecode(s, out)
 }
 
-// screenshot photographs the whole document from its top: WebKit draws the
-// part of the root element above a scrolled viewport black.
+// screenshot photographs the viewport, scrolled to the top of the page
+// (see webdriver.Session.Screenshot for why not the whole document).
 func (d *webkitDriver) screenshot() ([]byte, error) {
 	var png []byte
 	err := d.call(func(ctx context.Context) (err error) {

@@ -91,6 +91,7 @@ const layoutProblemsJS = `(() => {
 func scenarioLayouts(s *stage) {
 	srv := startServer(s.t, site.Config{PlotDemo: true})
 	p := s.newPerson("lee")
+	measured := map[int]bool{}
 	for _, w := range layoutWidths {
 		if err := p.d.setViewport(w, 800); err != nil {
 			// MiniBrowser's window keeps its toolbar, which will not shrink
@@ -105,6 +106,10 @@ func scenarioLayouts(s *stage) {
 			s.t.Logf("%s: the window cannot be %d px wide; measuring at %d px instead", s.engine, w, got)
 			w = got
 		}
+		if measured[w] {
+			continue
+		}
+		measured[w] = true
 		for _, path := range ui.Paths() {
 			p.open(srv.URL + path)
 			if prep := layoutPrepare[path]; prep != nil {

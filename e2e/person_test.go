@@ -245,3 +245,42 @@ func jsonDecode(s string, out any) error {
 	}
 	return nil
 }
+
+// typeText splits text for a WebDriver keyboard: runs of characters in the
+// Basic Multilingual Plane go to keys, each other character (an emoji) to
+// insert. WebKitWebDriver drops such characters, and Firefox's BiDi
+// keyboard sometimes sends their two UTF-16 halves as two characters (seen
+// under load: "😀" arrived as "��"); a person types an emoji with a picker
+// or an input method, which commits it as text — insertText, the same
+// input event.
+func typeText(text string, keys func(string) error, insert func(string) error) error {
+	var run []rune
+	flush := func() error {
+		if len(run) == 0 {
+			return nil
+		}
+		s := string(run)
+		run = run[:0]
+		return keys(s)
+	}
+	for _, r := range text {
+		if r <= 0xFFFF {
+			run = append(run, r)
+			continue
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+		if err := insert(string(r)); err != nil {
+			return err
+		}
+	}
+	return flush()
+}
+
+// insertTextJS commits arguments[1] into the field arguments[0] at its end,
+// as an input method does.
+const insertTextJS = `const e = document.querySelector(arguments[0]); e.focus();
+	e.setSelectionRange(e.value.length, e.value.length);
+	if (!document.execCommand("insertText", false, arguments[1])) throw new Error("insertText refused");
+	return true;`

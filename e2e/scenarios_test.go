@@ -326,6 +326,10 @@ func scenarioFirstVisits(s *stage) {
 			goappSaid++
 		}
 		p.checkConsole()
+		// Leave the page before closing the browser, so its socket closes
+		// with a handshake (a tab torn down mid-socket left the server's
+		// shutdown waiting for a close that never came).
+		p.must("leave the page", p.d.navigate("about:blank"))
 		p.quit()
 	}
 	s.t.Logf("%s: %d of %d first visits showed the update notice; go-app's own detection fired on %d", s.engine, shown, firstVisits, goappSaid)

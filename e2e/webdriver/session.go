@@ -192,15 +192,12 @@ func (s *Session) Execute(ctx context.Context, script string, args []any, out an
 	return s.cmd(ctx, "POST", "/execute/sync", map[string]any{"script": script, "args": args}, out)
 }
 
-// Screenshot returns a PNG of the whole document (the screenshot of the
-// root element, which WebDriver takes beyond the viewport).
+// Screenshot returns a PNG of the viewport. (WebKit's screenshot of the
+// root element, which would reach beyond the viewport, draws the top of
+// socketlab's pages black: it mishandles the header's 100vmax box-shadow.)
 func (s *Session) Screenshot(ctx context.Context) ([]byte, error) {
-	id, err := s.Element(ctx, "html")
-	if err != nil {
-		return nil, err
-	}
 	var b64 string
-	if err := s.cmd(ctx, "GET", "/element/"+id+"/screenshot", nil, &b64); err != nil {
+	if err := s.cmd(ctx, "GET", "/screenshot", nil, &b64); err != nil {
 		return nil, err
 	}
 	png, err := base64.StdEncoding.DecodeString(b64)
