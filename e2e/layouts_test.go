@@ -69,7 +69,10 @@ const layoutProblemsJS = `(() => {
 		const a = l.getBoundingClientRect(), b = f.getBoundingClientRect();
 		if (a.width === 0 || b.width === 0) continue; // not shown now
 		const beside = a.bottom > b.top && a.top < b.bottom && b.left - a.right > -2 && b.left - a.right < 48;
-		const above = a.bottom <= b.top + 2 && b.top - a.bottom < 24 && a.left > b.left - 2 && a.left < b.right;
+		// Above means just above and starting where the field starts: a
+		// label left at the end of one line over a field that wrapped to
+		// the next is not "above" it.
+		const above = a.bottom <= b.top + 2 && b.top - a.bottom < 24 && Math.abs(a.left - b.left) < 16;
 		if (!beside && !above) {
 			probs.push("label " + JSON.stringify(l.innerText) + " is not beside or above its field (label " +
 				[a.left, a.top, a.right, a.bottom].map(Math.round) + ", field " + [b.left, b.top, b.right, b.bottom].map(Math.round) + ")");
