@@ -92,7 +92,7 @@ const layoutProblemsJS = `(() => {
 // layout problem; at the photographed widths it keeps a screenshot, and
 // under SOCKETLAB_DOCS (make docs) copies it, shrunk, to docs/screens/.
 func scenarioLayouts(s *stage) {
-	srv := startServer(s.t, site.Config{PlotDemo: true})
+	srv := s.startServer(site.Config{PlotDemo: true})
 	p := s.newPerson("lee")
 	measured := map[int]bool{}
 	for _, w := range layoutWidths {

@@ -22,12 +22,27 @@ type stage struct {
 	t      *testing.T
 	engine string
 	people func(t *testing.T, name string) *person
+	srv    *testServer // the scenario's server, once started
 }
 
-// newPerson brings in a person with a fresh profile.
+// startServer starts the scenario's server.
+func (s *stage) startServer(cfg site.Config) *testServer {
+	s.t.Helper()
+	s.srv = startServer(s.t, cfg)
+	return s.srv
+}
+
+// newPerson brings in a person with a fresh profile. At the end the
+// server stops before the person's browser closes: a browser tearing a tab
+// down can leave a request of its service worker hanging, which a graceful
+// shutdown would wait for in vain.
 func (s *stage) newPerson(name string) *person {
 	s.t.Helper()
-	return s.people(s.t, name)
+	p := s.people(s.t, name)
+	if srv := s.srv; srv != nil {
+		s.t.Cleanup(srv.Stop)
+	}
+	return p
 }
 
 // scenario is a person-level walk through socketlab, written once for
@@ -59,7 +74,7 @@ func sharedScenarios() []scenario {
 // scenarioHome: the home page loads, the wasm takes over, every lab has a
 // card.
 func scenarioHome(s *stage) {
-	srv := startServer(s.t, site.Config{})
+	srv := s.startServer(site.Config{})
 	p := s.newPerson("ada")
 	p.open(srv.URL + "/")
 	if h := p.text("main h1"); !strings.Contains(h, "socketlab") {
@@ -75,7 +90,7 @@ func scenarioHome(s *stage) {
 // 1000.
 func scenarioHello(s *stage) {
 	t := s.t
-	srv := startServer(t, site.Config{})
+	srv := s.startServer(site.Config{})
 	u := s.newPerson("ada")
 	u.open(srv.URL + "/hello")
 	got := u.waitText("#hello-close", "the close", func(s string) bool { return s != "" })
@@ -115,7 +130,7 @@ func scenarioHello(s *stage) {
 // reference run of Python itself), then sends a 70 000-byte text.
 func scenarioCasefold(s *stage) {
 	t := s.t
-	srv := startServer(t, site.Config{})
+	srv := s.startServer(site.Config{})
 	u := s.newPerson("ada")
 	u.open(srv.URL + "/casefold")
 	u.waitStatus("open")
@@ -188,7 +203,7 @@ func (p *person) waitList(css, what string, want []string) {
 // scenarioChat: two people join a room, see each other, and talk both
 // ways; one leaves and disappears from the other's presence.
 func scenarioChat(s *stage) {
-	srv := startServer(s.t, site.Config{DataDir: s.t.TempDir()})
+	srv := s.startServer(site.Config{DataDir: s.t.TempDir()})
 	ada, bob := s.newPerson("ada"), s.newPerson("bob")
 	joinChat(ada, srv.URL, "lobby", "ada")
 	joinChat(bob, srv.URL, "lobby", "bob")
@@ -207,7 +222,7 @@ func scenarioChat(s *stage) {
 // scenarioPlot: the demo series is listed, grows, and is drawn on the
 // canvas.
 func scenarioPlot(s *stage) {
-	srv := startServer(s.t, site.Config{PlotDemo: true})
+	srv := s.startServer(site.Config{PlotDemo: true})
 	p := s.newPerson("ada")
 	p.open(srv.URL + "/plot")
 	p.waitStatus("open")
@@ -268,7 +283,7 @@ func (p *person) waitOfflineReady() {
 // comes from the service worker's cache, with the banner saying the server
 // is unreachable; when the server returns the socket reopens by itself.
 func scenarioOffline(s *stage) {
-	srv := startServer(s.t, site.Config{})
+	srv := s.startServer(site.Config{})
 	u := s.newPerson("ada")
 	u.open(srv.URL + "/")
 	u.waitOfflineReady()
@@ -301,7 +316,7 @@ const firstVisits = 10
 // its cache — the moment go-app mistakes for an update — and then watches
 // the notice slot for a second.
 func scenarioFirstVisits(s *stage) {
-	srv := startServer(s.t, site.Config{})
+	srv := s.startServer(site.Config{})
 	shown, goappSaid := 0, 0
 	for i := range firstVisits {
 		p := s.newPerson(fmt.Sprintf("visitor%d", i+1))
@@ -339,7 +354,7 @@ func scenarioFirstVisits(s *stage) {
 // page (loaded under the service worker): server A stops, server B starts
 // on the same port; the notice appears, and Reload shows version B.
 func scenarioUpdate(s *stage) {
-	srv := startServer(s.t, site.Config{Version: "A"})
+	srv := s.startServer(site.Config{Version: "A"})
 	u := s.newPerson("ada")
 	u.open(srv.URL + "/casefold")
 	u.waitOfflineReady()
@@ -373,7 +388,7 @@ func scenarioUpdate(s *stage) {
 // scenarioWire: the wire lab shows the frames of its own socket: a text the
 // person sends appears as a frame row going out and its echo coming in.
 func scenarioWire(s *stage) {
-	srv := startServer(s.t, site.Config{})
+	srv := s.startServer(site.Config{})
 	// GUARD until the wire lab (branches wire-server, wire-app) is merged:
 	// without the page the scenario has nothing to test. Delete these lines
 	// after the merge, so that a missing /wire fails instead.
