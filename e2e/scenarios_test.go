@@ -32,15 +32,23 @@ func (s *stage) startServer(cfg site.Config) *testServer {
 	return s.srv
 }
 
-// newPerson brings in a person with a fresh profile. At the end the
-// server stops before the person's browser closes: a browser tearing a tab
-// down can leave a request of its service worker hanging, which a graceful
-// shutdown would wait for in vain.
+// newPerson brings in a person with a fresh profile. At the end, first the
+// page's service worker is let finish installing (a scenario can end while
+// it still downloads app.wasm into its cache, a request the server's
+// graceful shutdown would wait for), then the server stops, then the
+// person's browser closes (tearing a tab down can leave a request of its
+// worker hanging, too).
 func (s *stage) newPerson(name string) *person {
 	s.t.Helper()
 	p := s.people(s.t, name)
 	if srv := s.srv; srv != nil {
 		s.t.Cleanup(srv.Stop)
+		s.t.Cleanup(func() {
+			if !s.t.Failed() && srv.cancel != nil {
+				var why string
+				p.d.evalJSON(`navigator.serviceWorker && navigator.serviceWorker.controller !== undefined && typeof goappGetenv === "function" ? `+offlineReadyJS()+` : ""`, &why)
+			}
+		})
 	}
 	return p
 }
@@ -71,12 +79,13 @@ func sharedScenarios() []scenario {
 	}
 }
 
-// scenarioHome: the home page loads, the wasm takes over, every lab has a
-// card.
+// scenarioHome: the home page loads, the wasm takes over, the service
+// worker installs with every page cached, every lab has a card.
 func scenarioHome(s *stage) {
 	srv := s.startServer(site.Config{})
 	p := s.newPerson("ada")
 	p.open(srv.URL + "/")
+	p.waitOfflineReady() // the PWA installs: its worker controls the page, every page cached
 	if h := p.text("main h1"); !strings.Contains(h, "socketlab") {
 		s.t.Errorf("home heading %q", h)
 	}
