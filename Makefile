@@ -59,6 +59,8 @@ fuzz:
 	done
 
 # -v so that the log names every scenario as passed (or skipped).
+# E2E_BROWSER=firefox (or chrome, webkit, or a list: firefox,webkit) runs
+# one engine's part only.
 e2e: $(WASM).br
 	$(GO) test -count=1 -v -timeout 15m ./e2e
 
@@ -74,9 +76,10 @@ bench-quick: $(WASM).br
 conform:
 	CONFORM_REPORT=$(CURDIR)/docs/conformance.md $(GO) test -count=1 -run '^TestConformance$$' -v ./server/conformance
 
-## docs: refresh the README's screenshots (docs/*.png) from the e2e suite
+## docs: refresh the README's screenshots (docs/*.png, and every page at
+## 375 and 1280 px in each engine: docs/screens/<engine>/) from the e2e suite
 docs: $(WASM).br
-	SOCKETLAB_DOCS=1 $(GO) test -count=1 -run '^TestScreens$$' ./e2e
+	SOCKETLAB_DOCS=1 $(GO) test -count=1 -run '^(TestScreens|TestLayouts|TestBrowsers)$$//^layouts$$' ./e2e
 
 clean:
 	rm -rf bin web/dist/app.wasm* e2e/artifacts

@@ -1,5 +1,10 @@
-// Package e2e walks every socketlab lab in real headless Chrome, as a person
-// would: it types, clicks and reads what is on the screen.
+// Package e2e walks every socketlab lab in real browsers, as a person would:
+// it types, clicks and reads what is on the screen. The full suite runs in
+// headless Chrome (chromedp); the shared scenarios (scenarios_test.go),
+// written once against the person interface (person_test.go), also run in
+// Firefox over WebDriver BiDi (package bidi) and in WebKit's MiniBrowser
+// over W3C WebDriver (package webdriver) — TestBrowsers. E2E_BROWSER
+// (chrome, firefox, webkit, or a comma-separated list) runs one engine.
 //
 // The tests start the real server (server/site) in-process on a free port,
 // start Chrome once per test binary, and give each simulated user a browser

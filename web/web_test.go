@@ -253,6 +253,7 @@ func TestServeStatic(t *testing.T) {
 	}{
 		{"/web/app.css", "text/css; charset=utf-8", 200},
 		{"/web/loader.js", "text/javascript; charset=utf-8", 200},
+		{"/web/update.js", "text/javascript; charset=utf-8", 200},
 		{"/web/icon-192.png", "image/png", 200},
 		{"/web/icon-512.png", "image/png", 200},
 		{"/web/icon-maskable.png", "image/png", 200},

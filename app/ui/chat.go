@@ -248,12 +248,17 @@ func (c *Chat) Render() app.UI {
 			"a newcomer sees the last 100, and a reconnecting client gets exactly what it missed. "+
 			"Type while offline: the message waits in your outbox and goes out once."),
 		app.Form().ID("chat-identity").Class("row", "chat-identity").OnSubmit(c.join).Body(
-			app.Label().For("chat-room").Text("Room"),
-			app.Input().ID("chat-room").Type("text").Value(c.room).Placeholder(msg.ChatDefaultRoom).
-				MaxLength(msg.ChatMaxRoom).AutoComplete(false).Spellcheck(false).OnInput(c.ValueTo(&c.room)),
-			app.Label().For("chat-nick").Text("Nickname"),
-			app.Input().ID("chat-nick").Type("text").Value(c.nick).Placeholder("your name").
-				AutoComplete(false).Spellcheck(false).OnInput(c.ValueTo(&c.nick)),
+			// A label and its field in one box, so they wrap together.
+			app.Span().Class("chat-field").Body(
+				app.Label().For("chat-room").Text("Room"),
+				app.Input().ID("chat-room").Type("text").Value(c.room).Placeholder(msg.ChatDefaultRoom).
+					MaxLength(msg.ChatMaxRoom).AutoComplete(false).Spellcheck(false).OnInput(c.ValueTo(&c.room)),
+			),
+			app.Span().Class("chat-field").Body(
+				app.Label().For("chat-nick").Text("Nickname"),
+				app.Input().ID("chat-nick").Type("text").Value(c.nick).Placeholder("your name").
+					AutoComplete(false).Spellcheck(false).OnInput(c.ValueTo(&c.nick)),
+			),
 			app.Button().ID("chat-join").Type("submit").Text("Join"),
 			app.If(c.sess.Active(), func() app.UI {
 				return app.Button().ID("chat-leave").Type("button").Class("secondary").Text("Leave").OnClick(c.leave)

@@ -29,9 +29,11 @@ func pageHandler(assets *web.Assets, version string) *app.Handler {
 		ThemeColor:      "#1d4e89",
 		LoadingLabel:    "Loading socketlab… {progress}%",
 		Styles:          []string{"/web/app.css"},
-		// Draws the loader's progress as a bar; deferred, so it runs after
-		// go-app's app.js has created the label it watches.
-		Scripts: []string{"/web/loader.js defer"},
+		// loader.js draws the loader's progress as a bar; deferred, so it
+		// runs after go-app's app.js has created the label it watches.
+		// update.js keeps the update notice true (see its comment); it
+		// reads whether the page is controlled while the page is parsed.
+		Scripts: []string{"/web/loader.js defer", "/web/update.js defer"},
 		// Every route, so that any page reloads from the service worker's
 		// cache when the server is down. Icons and styles are added by
 		// go-app itself.

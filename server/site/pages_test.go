@@ -141,7 +141,7 @@ func TestServiceWorkerCachesEveryPage(t *testing.T) {
 	if !bytes.Contains(body, []byte(`"app-" + "v-test"`)) {
 		t.Error("the worker's cache is not named after the version: a new deployment would not replace it")
 	}
-	for _, p := range append(ui.Paths(), "/web/app.wasm", "/web/app.css", "/web/loader.js", "/web/icon.svg", "/app.js", "/wasm_exec.js", "/manifest.webmanifest") {
+	for _, p := range append(ui.Paths(), "/web/app.wasm", "/web/app.css", "/web/loader.js", "/web/update.js", "/web/icon.svg", "/app.js", "/wasm_exec.js", "/manifest.webmanifest") {
 		if !slices.Contains(cached, p) {
 			t.Errorf("%s is not cached by the service worker (cached: %q)", p, cached)
 		}
@@ -179,6 +179,7 @@ func TestLoaderProgress(t *testing.T) {
 	_, page := fetch(t, srv.URL+"/casefold")
 	for _, want := range []string{
 		`id="app-wasm-loader"`, `src="/web/loader.js"`, // the loader and its progress bar
+		`src="/web/update.js"`,        // what keeps the update notice true
 		"Casefold: request and reply", // the pre-rendered page, readable before the wasm runs
 	} {
 		if !bytes.Contains(page, []byte(want)) {
