@@ -3,7 +3,6 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
@@ -398,19 +397,10 @@ func scenarioUpdate(s *stage) {
 // person sends appears as a frame row going out and its echo coming in.
 func scenarioWire(s *stage) {
 	srv := s.startServer(site.Config{})
-	// GUARD until the wire lab (branches wire-server, wire-app) is merged:
-	// without the page the scenario has nothing to test. Delete these lines
-	// after the merge, so that a missing /wire fails instead.
-	if res, err := http.Get(srv.URL + "/wire"); err == nil {
-		res.Body.Close()
-		if res.StatusCode == http.StatusNotFound {
-			s.t.Skip("the wire lab (/wire) is not on this branch yet: GET /wire is 404")
-		}
-	}
 	p := s.newPerson("ada")
 	p.open(srv.URL + "/wire")
 	p.waitStatus("open")
-	p.waitText("#wire-accept-check", "the handshake record", func(s string) bool { return s != "" })
+	p.waitText("#wire-accept-check", "the computed accept equal to the header sent", func(s string) bool { return strings.Contains(s, "equal") })
 	p.paste("#wire-input", "")
 	p.typeText("#wire-input", "Hello")
 	p.click("#wire-send-text")

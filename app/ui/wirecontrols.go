@@ -85,9 +85,13 @@ func (w *Wire) controls() app.UI {
 				app.Span().Class("muted").Text("The browser answers a ping with a pong on its own; no script ever sees either. The list shows both."),
 			),
 			app.Div().Class("wire-buttons").Body(
-				app.Label().For("wire-fragments-n").Text("Fragments"),
-				app.Input().ID("wire-fragments-n").Type("number").Min(2).Max(msg.WireMaxFragments).Value(w.fragN).
-					OnInput(w.ValueTo(&w.fragN)),
+				// Each label and its field wrap as one, so that on a narrow
+				// screen a label never ends a line whose field starts the next.
+				app.Span().Class("wire-field").Body(
+					app.Label().For("wire-fragments-n").Text("Fragments"),
+					app.Input().ID("wire-fragments-n").Type("number").Min(2).Max(msg.WireMaxFragments).Value(w.fragN).
+						OnInput(w.ValueTo(&w.fragN)),
+				),
 				app.Button().ID("wire-fragments").Class("secondary").Disabled(!open).Text("Echo the next message in fragments").
 					OnClick(func(ctx app.Context, e app.Event) {
 						n, err := strconv.Atoi(strings.TrimSpace(w.fragN))
@@ -113,12 +117,16 @@ func (w *Wire) controls() app.UI {
 		app.FieldSet().Class("wire-group").Body(
 			app.Legend().Text("Close from the page"),
 			app.Div().Class("wire-buttons").Body(
-				app.Label().For("wire-close-code").Text("Code"),
-				app.Input().ID("wire-close-code").Type("number").Min(1000).Max(4999).Value(w.closeCode).
-					OnInput(w.ValueTo(&w.closeCode)),
-				app.Label().For("wire-close-reason").Text("Reason"),
-				app.Input().ID("wire-close-reason").Type("text").Class("wire-reason").Value(w.closeReason).
-					OnInput(w.ValueTo(&w.closeReason)),
+				app.Span().Class("wire-field").Body(
+					app.Label().For("wire-close-code").Text("Code"),
+					app.Input().ID("wire-close-code").Type("number").Min(1000).Max(4999).Value(w.closeCode).
+						OnInput(w.ValueTo(&w.closeCode)),
+				),
+				app.Span().Class("wire-field", "wire-reason").Body(
+					app.Label().For("wire-close-reason").Text("Reason"),
+					app.Input().ID("wire-close-reason").Type("text").Value(w.closeReason).
+						OnInput(w.ValueTo(&w.closeReason)),
+				),
 				app.Button().ID("wire-close").Class("secondary").Disabled(!open).Text("Close").
 					OnClick(func(ctx app.Context, e app.Event) {
 						code, err := parseClientClose(w.closeCode, w.closeReason)
