@@ -241,24 +241,51 @@ func (d *webkitDriver) screenshot() ([]byte, error) {
 
 // setViewport sizes the window so that its viewport is width×height: the
 // window's outer size includes whatever MiniBrowser draws around the page.
+// MiniBrowser applies a new window size a moment after answering, so the
+// viewport is read until it is the size asked for, or has settled at
+// another (three equal readings in a row), before the window is corrected.
 func (d *webkitDriver) setViewport(width, height int) error {
 	return d.call(func(ctx context.Context) error {
+		viewport := func() ([2]int, error) {
+			var got []int
+			if err := d.s.Execute(ctx, "return [innerWidth, innerHeight]", nil, &got); err != nil {
+				return [2]int{}, err
+			}
+			if len(got) != 2 {
+				return [2]int{}, fmt.Errorf("viewport: got %v", got)
+			}
+			return [2]int{got[0], got[1]}, nil
+		}
+		want := [2]int{width, height}
 		w, h := width, height
-		for range 3 {
+		var got [2]int
+		for range 4 {
 			if err := d.s.SetWindowSize(ctx, w, h); err != nil {
 				return err
 			}
-			var got []int
-			if err := d.s.Execute(ctx, "return [innerWidth, innerHeight]", nil, &got); err != nil {
-				return err
-			}
-			if len(got) == 2 && got[0] == width && got[1] == height {
-				return nil
+			deadline := time.Now().Add(2 * time.Second)
+			same := 0
+			for prev := [2]int{-1, -1}; same < 3 && time.Now().Before(deadline); prev = got {
+				var err error
+				if got, err = viewport(); err != nil {
+					return err
+				}
+				if got == want {
+					return nil
+				}
+				if got == prev {
+					same++
+				} else {
+					same = 0
+				}
+				select {
+				case <-ctx.Done():
+					return ctx.Err()
+				case <-time.After(50 * time.Millisecond): // the next reading
+				}
 			}
 			w, h = w+width-got[0], h+height-got[1]
 		}
-		var got []int
-		d.s.Execute(ctx, "return [innerWidth, innerHeight]", nil, &got)
 		return fmt.Errorf("the viewport is %v, not %dx%d", got, width, height)
 	})
 }
