@@ -264,6 +264,22 @@ func (h *hub) deliver(m natsstore.Message) {
 	}
 }
 
+// skip is the feed's answer to a backlog after a stall (natsstore.Feed):
+// the messages up to upTo are in the stream but will not be delivered one
+// by one. Each socket gets one item instead, and its writer reads its
+// room's share from the stream at the pace the socket takes, as a client
+// reconnecting with since does. The queues stay short: no 4008 for all.
+func (h *hub) skip(upTo uint64) {
+	o := &out{resync: upTo}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, r := range h.rooms {
+		for c := range r {
+			h.pushLocked(c, o)
+		}
+	}
+}
+
 func (h *hub) pushLocked(c *client, o *out) bool {
 	if c.isKicked() {
 		return false

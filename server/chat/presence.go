@@ -43,9 +43,9 @@ type presence struct {
 
 	wake chan struct{} // a room's local nicks changed
 
-	stopWatch func()
-	cancel    context.CancelFunc
-	wg        sync.WaitGroup
+	watch  *natsstore.PresenceWatch
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
 }
 
 // newReplicaID returns a random id for this process: a restarted replica is
@@ -59,18 +59,18 @@ func newReplicaID() string {
 // of the keys of replicas gone quiet.
 func (h *hub) startPresence(store *natsstore.Store, log *slog.Logger) error {
 	p := &presence{store: store, replica: newReplicaID(), log: log, wake: make(chan struct{}, 1)}
-	stop, err := store.WatchPresence(h.remoteUpdate(p.replica))
+	w, err := store.WatchPresence(h.remoteUpdate(p.replica))
 	if err != nil {
 		return err
 	}
-	p.stopWatch = stop
+	p.watch = w
 	ctx, cancel := context.WithCancel(context.Background())
 	p.cancel = cancel
 	h.mu.Lock()
 	h.pres = p
 	h.mu.Unlock()
 	p.wg.Go(func() { h.writePresence(ctx, p) })
-	p.wg.Go(func() { h.sweepPresence(ctx) })
+	p.wg.Go(func() { h.sweepPresence(ctx, w) })
 	return nil
 }
 
@@ -82,7 +82,7 @@ func (h *hub) stopPresence() {
 	if p == nil {
 		return
 	}
-	p.stopWatch()
+	p.watch.Stop()
 	p.cancel()
 	p.wg.Wait()
 	h.mu.Lock()
@@ -231,21 +231,27 @@ func (h *hub) remoteUpdate(self string) func(natsstore.Presence) {
 }
 
 // sweepPresence drops the views of replicas not heard of for
-// PresenceTimeout.
-func (h *hub) sweepPresence(ctx context.Context) {
+// PresenceTimeout while this replica's watch was working.
+func (h *hub) sweepPresence(ctx context.Context, w *natsstore.PresenceWatch) {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case now := <-t.C:
-			h.sweep(now)
+		case <-t.C:
+			// Not time.Now: a replica is silent only if this replica's
+			// watch would have seen its writes. While the watch is
+			// stalled (or the bucket unreachable) LiveAt stands still,
+			// and nobody is dropped for what this replica failed to
+			// hear.
+			h.sweep(w.LiveAt())
 		}
 	}
 }
 
-// sweep drops the views last heard of more than PresenceTimeout before now.
+// sweep drops the views last heard of more than PresenceTimeout before
+// now, the time up to which the watch is known to have passed every change.
 func (h *hub) sweep(now time.Time) {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -3,10 +3,8 @@ package natsstore
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -73,6 +71,12 @@ func (s *Store) Publish(ctx context.Context, room, id, nick, text string) (seq u
 		// told at once that sending is unavailable.
 		return 0, false, fmt.Errorf("natsstore: publish to %s: %w", room, errNotConnected)
 	}
+	if err := s.health.leaderErr(); err != nil {
+		// No stream leader has answered for a while (an election, a lost
+		// quorum): fail now rather than have every socket wait out its
+		// timeout. The probe notices the new leader within probeEvery.
+		return 0, false, fmt.Errorf("natsstore: publish to %s: %w", room, err)
+	}
 	data, err := json.Marshal(body{ID: id, Nick: nick, Text: text})
 	if err != nil {
 		return 0, false, fmt.Errorf("natsstore: publish: %w", err)
@@ -83,120 +87,8 @@ func (s *Store) Publish(ctx context.Context, room, id, nick, text string) (seq u
 	if err != nil {
 		return 0, false, fmt.Errorf("natsstore: publish to %s: %w", room, err)
 	}
+	// The stream leader answered, and stored seq: the feed must deliver
+	// it (feed.go).
+	s.health.leaderOK(ack.Sequence)
 	return ack.Sequence, ack.Duplicate, nil
-}
-
-// Follow calls fn for every message stored from now on, in every room, in
-// stream order, from one goroutine. It is the fan-out feed: with several
-// replicas on one NATS, each follows the stream on its own. It returns once
-// the consumer exists, so nothing stored after Follow returns is missed;
-// stop ends the feed and waits for fn to return.
-//
-// After a reconnection to NATS (a restart of the server, a failover) the
-// feed starts a new ordered consumer right after the last message it
-// delivered, so what was stored meanwhile still arrives, in order, once.
-func (s *Store) Follow(fn func(Message)) (stop func(), err error) {
-	it, err := s.follow(0)
-	if err != nil {
-		return nil, err
-	}
-	reconnected := s.onReconnect()
-	quit := make(chan struct{})
-	done := make(chan struct{})
-	var mu sync.Mutex // guards it, which the reconnect watcher stops
-	go func() {
-		for {
-			select {
-			case <-quit:
-				return
-			case <-reconnected:
-				mu.Lock()
-				it.Stop()
-				mu.Unlock()
-			}
-		}
-	}()
-	go func() {
-		defer close(done)
-		var next uint64 // the seq after the last one delivered; 0: none yet
-		for {
-			mu.Lock()
-			cur := it
-			mu.Unlock()
-			m, err := cur.Next()
-			if err != nil {
-				select {
-				case <-quit:
-					return
-				default:
-				}
-				if s.nc.IsClosed() {
-					return
-				}
-				if !errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-					s.log.Warn("chat feed", "err", err)
-				}
-				// Start again after the last message delivered. Waiting
-				// while NATS is away keeps this from spinning.
-				nit, err := s.follow(next)
-				if err != nil {
-					s.log.Warn("chat feed: resume", "err", err)
-					select {
-					case <-quit:
-						return
-					case <-time.After(time.Second):
-					}
-					continue
-				}
-				mu.Lock()
-				cur.Stop()
-				it = nit
-				mu.Unlock()
-				continue
-			}
-			meta, err := m.Metadata()
-			if err != nil {
-				s.log.Warn("chat feed", "err", err)
-				continue
-			}
-			if next != 0 && meta.Sequence.Stream < next {
-				continue // already delivered before a resume
-			}
-			next = meta.Sequence.Stream + 1
-			dm, err := decode(m.Subject(), meta.Sequence.Stream, meta.Timestamp, m.Data())
-			if err != nil {
-				s.log.Warn("chat feed: skipped", "err", err)
-				continue
-			}
-			fn(dm)
-		}
-	}()
-	return func() {
-		close(quit)
-		mu.Lock()
-		it.Stop()
-		mu.Unlock()
-		<-done
-		s.offReconnect(reconnected)
-	}, nil
-}
-
-// follow starts an ordered consumer of every room from seq from, or of new
-// messages only when from is 0.
-func (s *Store) follow(from uint64) (jetstream.MessagesContext, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{subjects}, DeliverPolicy: jetstream.DeliverNewPolicy}
-	if from != 0 {
-		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from
-	}
-	cons, err := s.js.OrderedConsumer(ctx, StreamName, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("natsstore: follow: %w", err)
-	}
-	it, err := cons.Messages()
-	if err != nil {
-		return nil, fmt.Errorf("natsstore: follow: %w", err)
-	}
-	return it, nil
 }

@@ -14,11 +14,11 @@ func TestPresenceRoundTrip(t *testing.T) {
 	s := open(t, Options{DataDir: t.TempDir()})
 	ctx := context.Background()
 	got := make(chan Presence, 16)
-	stop, err := s.WatchPresence(func(p Presence) { got <- p })
+	w, err := s.WatchPresence(func(p Presence) { got <- p })
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stop()
+	defer w.Stop()
 	next := func() Presence {
 		t.Helper()
 		select {
