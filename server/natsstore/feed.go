@@ -47,6 +47,10 @@ const (
 	BacklogMax = 64
 )
 
+// FeedDescription is the description of every feed consumer, by which an
+// operator (or the chaos test) tells them from other consumers.
+const FeedDescription = "socketlab chat feed"
+
 // Feed receives the messages of Follow.
 type Feed struct {
 	// Deliver is called for every message stored from Follow on, in every
@@ -110,6 +114,10 @@ type follower struct {
 	next     uint64    // the seq after the last one delivered
 	gapSince time.Time // when the stream was first seen ahead of next; zero: no gap
 	stalled  bool      // counted in health.stalled
+	// proven is set once the current consumer delivered a message. Until
+	// then a gap is read from the stream at once: after a stall, the
+	// feed reads the stream every checkEvery until a new consumer works.
+	proven bool
 	retryAt  time.Time // when to try again to start a consumer after a failure
 
 	in   chan item
@@ -160,6 +168,7 @@ func (f *follower) run(reconnected <-chan struct{}) {
 				f.drop()
 				continue
 			}
+			f.proven = true
 			f.onMsg(it.msg)
 		case <-t.C:
 			f.check()
@@ -219,22 +228,25 @@ func (f *follower) check() {
 	now := time.Now()
 	if f.gapSince.IsZero() {
 		f.gapSince = now
+	}
+	if f.proven && now.Sub(f.gapSince) < stallAfter {
 		return
 	}
-	if now.Sub(f.gapSince) < stallAfter {
-		return
-	}
-	if !f.stalled {
+	if f.proven {
 		f.s.log.Warn("chat feed stalled: the stream has messages the consumer did not deliver; reading them from the stream and starting a new consumer",
 			"delivered", f.next-1, "stream_last", last, "for", now.Sub(f.gapSince).Round(time.Millisecond))
 		f.setStalled(true)
-		f.drop()
 		f.restart("stalled")
 	}
-	if f.catchUp(last, true) {
+	if f.catchUp(last, f.stalled) {
 		f.gapSince = time.Time{}
+		if f.stalled {
+			f.s.log.Info("chat feed caught up from the stream", "delivered", f.next-1)
+		}
 		f.setStalled(false)
-		f.s.log.Info("chat feed caught up from the stream", "delivered", f.next-1)
+	} else if !f.stalled && now.Sub(f.gapSince) >= stallAfter {
+		// The stream cannot be read either: say so in readiness.
+		f.setStalled(true)
 	}
 }
 
@@ -295,6 +307,7 @@ func (f *follower) catchUp(upTo uint64, skip bool) bool {
 func (f *follower) drop() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.proven = false
 	f.gen++
 	if f.it != nil {
 		f.it.Stop()
@@ -337,6 +350,7 @@ func (f *follower) consume(gen int, from uint64, why string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	cons, err := f.s.js.CreateConsumer(ctx, StreamName, jetstream.ConsumerConfig{
+		Description:   FeedDescription,
 		FilterSubject: subjects,
 		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:   from,
