@@ -69,75 +69,93 @@ func (r *run) measure(start, end time.Time, expected func(change) bool) Result {
 			res.Acked++
 		}
 	}
-	// The longest a sender waited from a failure to its next ack.
+	// The longest a sender went without an ack: from one ack to the
+	// next, whether the says between failed or hung.
 	for _, c := range r.clients {
-		var first time.Time
-		ai, fi := 0, 0
-		sa := filter(acks, func(a ack) bool { return a.sender == c.nick })
-		sf := filter(fails, func(f fail) bool { return f.sender == c.nick })
-		for ai < len(sa) || fi < len(sf) {
-			if fi < len(sf) && (ai >= len(sa) || sf[fi].at.Before(sa[ai].at)) {
-				if first.IsZero() {
-					first = sf[fi].at
-				}
-				fi++
+		var prev time.Time
+		for _, a := range acks {
+			if a.sender != c.nick {
 				continue
 			}
-			if !first.IsZero() && in(sa[ai].at) {
-				res.MaxSendFail = max(res.MaxSendFail, sa[ai].at.Sub(first))
+			if !prev.IsZero() && in(a.at) {
+				res.MaxSendFail = max(res.MaxSendFail, a.at.Sub(prev))
 			}
-			first = time.Time{}
-			ai++
+			prev = a.at
 		}
 	}
-	// Readiness: a failed say with no 503 near it, or a 503 with no
-	// failed say and no late delivery near it, beyond ReadyLag.
-	near := func(ts []time.Time, t time.Time) bool {
-		return slices.ContainsFunc(ts, func(u time.Time) bool { return u.Sub(t).Abs() <= ReadyLag })
+	// Readiness: a failed say with no 503 near it, or a 503 stretch with
+	// no failed or slow say and no late delivery near it, beyond ReadyLag.
+	// A 503 stretch shorter than readyBlip is not counted against
+	// readiness: the feed is briefly behind while it reads a gap from the
+	// stream, and that is true, but too brief for the clients to see.
+	type span struct{ from, to time.Time }
+	near := func(spans []span, t time.Time) bool {
+		return slices.ContainsFunc(spans, func(s span) bool {
+			return !t.Before(s.from.Add(-ReadyLag)) && !t.After(s.to.Add(ReadyLag))
+		})
 	}
-	notReady := map[string][]time.Time{}
-	failed := map[string][]time.Time{}
+	notReady := map[string][]span{}
+	trouble := map[string][]span{}
 	for _, s := range samples {
 		if !s.ok {
-			notReady[s.replica] = append(notReady[s.replica], s.at)
+			notReady[s.replica] = append(notReady[s.replica], span{s.at, s.at})
 		}
 	}
 	for _, f := range append(slices.Clone(fails), slow...) {
-		failed[f.replica] = append(failed[f.replica], f.at)
+		trouble[f.replica] = append(trouble[f.replica], span{f.start, f.at})
+	}
+	for rep, ts := range late {
+		for _, t := range ts {
+			trouble[rep] = append(trouble[rep], span{t, t})
+		}
+	}
+	// recoveredSoon: the sender's next ack came within readyBlip, a blip
+	// (a reconnection to another node) that no readiness check could show.
+	recoveredSoon := func(f fail) bool {
+		return slices.ContainsFunc(acks, func(a ack) bool {
+			return a.sender == f.sender && !a.at.Before(f.at) && a.at.Sub(f.start) < readyBlip
+		})
 	}
 	for _, f := range fails {
-		if in(f.at) && !near(notReady[f.replica], f.at) {
+		if in(f.at) && !recoveredSoon(f) && !near(notReady[f.replica], f.start) && !near(notReady[f.replica], f.at) {
 			res.Readiness = append(res.Readiness, fmt.Sprintf("%s: a say failed at %s (%s) and /readyz said 200 all around it",
 				f.replica, f.at.Format("15:04:05.000"), f.err))
 		}
 	}
 	var run time.Duration
-	var since time.Time
 	for _, rep := range r.replicas {
-		since = time.Time{}
+		var stretch []sample // consecutive 503 samples
+		end := func() {
+			if len(stretch) == 0 {
+				return
+			}
+			d := stretch[len(stretch)-1].at.Sub(stretch[0].at)
+			run = max(run, d)
+			if d >= readyBlip && !slices.ContainsFunc(stretch, func(s sample) bool { return near(trouble[s.replica], s.at) }) {
+				res.Readiness = append(res.Readiness, fmt.Sprintf("%s: /readyz said %q from %s for %v while its says were acked and delivered on time",
+					rep.name, stretch[0].why, stretch[0].at.Format("15:04:05.000"), d))
+			}
+			stretch = nil
+		}
 		for _, s := range samples {
 			if s.replica != rep.name || !in(s.at) {
 				continue
 			}
 			if s.ok {
-				if !since.IsZero() {
-					run = max(run, s.at.Sub(since))
-				}
-				since = time.Time{}
-				continue
-			}
-			if since.IsZero() {
-				since = s.at
-			}
-			if !near(failed[s.replica], s.at) && !near(late[s.replica], s.at) {
-				res.Readiness = append(res.Readiness, fmt.Sprintf("%s: /readyz said %q at %s while its says were acked and delivered on time",
-					s.replica, s.why, s.at.Format("15:04:05.000")))
+				end()
+			} else {
+				stretch = append(stretch, s)
 			}
 		}
+		end()
 	}
 	res.NotReady = run
 	return res
 }
+
+// readyBlip is the shortest 503 stretch that the readiness check holds
+// against a replica that was working.
+const readyBlip = 500 * time.Millisecond
 
 func filter[T any](xs []T, keep func(T) bool) []T {
 	var out []T

@@ -60,8 +60,8 @@ type Result struct {
 	// at a client: how long a replica's feed was silent while the stream
 	// took messages.
 	MaxGap time.Duration
-	// MaxSendFail is the longest a sender went from its first failed say
-	// to the next ack.
+	// MaxSendFail is the longest a sender went from one ack to the next
+	// (a say every 50 ms when all is well): how long it could not send.
 	MaxSendFail time.Duration
 	// Recovered is how long after the nodes came back every replica was
 	// ready again.
@@ -100,9 +100,11 @@ type ack struct {
 	at                  time.Time
 }
 
+// fail is a say that failed, or took more than slowSay to be acked:
+// from when it was sent (start) to its answer (at).
 type fail struct {
 	replica, sender string
-	at              time.Time
+	start, at       time.Time
 	err             string
 }
 
@@ -326,10 +328,10 @@ func (r *run) send(ctx context.Context, c *client) {
 				if now.Sub(start) > slowSay {
 					// Not a failure, but not working either: the replica
 					// could not take a message in good time.
-					r.slow = append(r.slow, fail{replica: c.replica, sender: c.nick, at: start, err: "acked after " + now.Sub(start).String()})
+					r.slow = append(r.slow, fail{replica: c.replica, sender: c.nick, start: start, at: now, err: "acked after " + now.Sub(start).String()})
 				}
 			} else {
-				r.fails = append(r.fails, fail{replica: c.replica, sender: c.nick, at: now, err: err.Error()})
+				r.fails = append(r.fails, fail{replica: c.replica, sender: c.nick, start: start, at: now, err: err.Error()})
 			}
 			_, gone := r.gone[c.replica]
 			r.mu.Unlock()
@@ -373,6 +375,7 @@ func (r *run) apply(ctx context.Context, fault string) ([]string, time.Time, err
 	ictx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	var victims []*node
+	var hosts map[string]int
 	switch fault {
 	case "replica":
 		rep := r.replicas[len(r.replicas)-1]
@@ -404,10 +407,16 @@ func (r *run) apply(ctx context.Context, fault string) ([]string, time.Time, err
 		if leader == nil || len(followers) == 0 {
 			return nil, time.Time{}, fmt.Errorf("stream cluster info: leader %q, replicas %v", info.Cluster.Leader, info.Cluster.Replicas)
 		}
-		hosts, err := r.feedHosts(ictx)
-		if err != nil {
-			return nil, time.Time{}, err
+		if fault == "consumer" || fault == "follower" {
+			// Which nodes host feed consumers: needed to kill one that
+			// does (consumer) or, if possible, one that does not
+			// (follower, so that the two faults differ).
+			hosts, err = r.feedHosts(ictx, fault == "consumer", followers)
+			if err != nil {
+				return nil, time.Time{}, err
+			}
 		}
+		r.opts.Logf("chaos: %s: stream leader %s, feed consumers on %v", fault, leader.name, hosts)
 		switch fault {
 		case "leader":
 			victims = []*node{leader}
@@ -440,6 +449,9 @@ func (r *run) apply(ctx context.Context, fault string) ([]string, time.Time, err
 		r.cl.kill(nd)
 		names = append(names, nd.name)
 	}
+	if fault == "consumer" && hosts[victims[0].name] == 0 {
+		return names, time.Time{}, fmt.Errorf("no feed consumer on %s: %v", victims[0].name, hosts)
+	}
 	sleep(ctx, r.opts.During)
 	for _, nd := range victims {
 		if err := r.cl.start(nd); err != nil {
@@ -471,10 +483,29 @@ func (r *run) streamInfo(ctx context.Context) (*jetstream.StreamInfo, error) {
 // feedHosts counts the replicas' feed consumers on each node. Each is
 // asked for on its own, briefly: a consumer left on a node that died
 // answers nothing, and a listing would wait for it.
-func (r *run) feedHosts(ctx context.Context) (map[string]int, error) {
+func (r *run) feedHosts(ctx context.Context, need bool, followers []*node) (map[string]int, error) {
+	for {
+		actx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		hosts, n, err := r.feedHostsOnce(actx)
+		cancel()
+		if !need {
+			return hosts, nil // best effort
+		}
+		if err == nil && slices.ContainsFunc(followers, func(f *node) bool { return hosts[f.name] > 0 }) {
+			return hosts, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("feed consumers: none found on a follower (%d in all: %v, %v): %w", n, hosts, err, ctx.Err())
+		case <-time.After(200 * time.Millisecond): // bounded by ctx
+		}
+	}
+}
+
+func (r *run) feedHostsOnce(ctx context.Context) (map[string]int, int, error) {
 	s, err := r.js.Stream(ctx, natsstore.StreamName)
 	if err != nil {
-		return nil, fmt.Errorf("feed consumers: %w", err)
+		return nil, 0, err
 	}
 	var names []string
 	l := s.ConsumerNames(ctx)
@@ -482,9 +513,10 @@ func (r *run) feedHosts(ctx context.Context) (map[string]int, error) {
 		names = append(names, name)
 	}
 	if err := l.Err(); err != nil {
-		return nil, fmt.Errorf("feed consumers: %w", err)
+		return nil, 0, err
 	}
 	hosts := map[string]int{}
+	n := 0
 	for _, name := range names {
 		cctx, cancel := context.WithTimeout(ctx, time.Second)
 		cons, err := s.Consumer(cctx, name)
@@ -492,11 +524,12 @@ func (r *run) feedHosts(ctx context.Context) (map[string]int, error) {
 		if err != nil {
 			continue
 		}
-		if ci := cons.CachedInfo(); ci.Config.Description == natsstore.FeedDescription && ci.Cluster != nil {
+		if ci := cons.CachedInfo(); ci.Config.Description == natsstore.FeedDescription && ci.Cluster != nil && ci.NumWaiting > 0 {
 			hosts[ci.Cluster.Leader]++
+			n++
 		}
 	}
-	return hosts, nil
+	return hosts, n, nil
 }
 
 // settle waits until every live client has every acked message, or 15 s.
