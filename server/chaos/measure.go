@@ -166,4 +166,3 @@ func filter[T any](xs []T, keep func(T) bool) []T {
 	}
 	return out
 }
-

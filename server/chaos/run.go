@@ -578,4 +578,3 @@ func (r *run) missing() int {
 // (natsstore: 0.7 s gap, checked every 0.1 s, stream probed every 0.25 s)
 // keeps well within.
 const MaxGap = 2 * time.Second
-

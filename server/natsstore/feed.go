@@ -117,8 +117,8 @@ type follower struct {
 	// proven is set once the current consumer delivered a message. Until
 	// then a gap is read from the stream at once: after a stall, the
 	// feed reads the stream every checkEvery until a new consumer works.
-	proven bool
-	retryAt  time.Time // when to try again to start a consumer after a failure
+	proven  bool
+	retryAt time.Time // when to try again to start a consumer after a failure
 
 	in   chan item
 	quit chan struct{}
