@@ -147,8 +147,12 @@ func Connect(opts Options) (*Store, error) {
 // Options.SetupTimeout: a replica started while its NATS cluster elects a
 // leader, or just after another replica created the stream, waits for it
 // rather than exiting. A NATS without JetStream fails at once. Once it
-// returns nil the store probes its stream's leader (Ready).
+// returns nil the store probes its stream's leader (Ready); it is not safe
+// for concurrent use, and once it succeeded it does nothing.
 func (s *Store) Setup(ctx context.Context) error {
+	if s.health.started.Load() {
+		return nil // done already (site tries once quickly, then again)
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.opts.SetupTimeout)
 	defer cancel()
 	wait := 250 * time.Millisecond

@@ -2,6 +2,7 @@ package site
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"socketlab/app/msg"
 	"socketlab/server/chat"
@@ -66,6 +68,25 @@ func (cs *chatStart) run(ctx context.Context, store *natsstore.Store, newChat fu
 	err = fmt.Errorf("site: chat store: %w", err)
 	cs.err.Store(&err)
 	close(cs.fatal)
+}
+
+// quickStart tries to start the chat within a few seconds, which it does
+// whenever NATS is healthy, so that a server that returns from New serves
+// the chat at once. It fails only on what no retry cures (a NATS without
+// JetStream); otherwise a chat not started yet is left to run.
+func (cs *chatStart) quickStart(store *natsstore.Store, newChat func() (*chat.Handler, error)) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	err := store.Setup(ctx)
+	if errors.Is(err, jetstream.ErrJetStreamNotEnabled) || errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) {
+		return err
+	}
+	if err == nil {
+		if h, err := newChat(); err == nil {
+			cs.h.Store(h)
+		}
+	}
+	return nil
 }
 
 // ready is the chat's readiness check.

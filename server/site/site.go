@@ -96,7 +96,12 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("site: chat store: %w", err)
 		}
 		s.chat.h.Store(h)
-	} else {
+	} else if err := s.chat.quickStart(s.store, newChat); err != nil {
+		s.store.Close()
+		return nil, fmt.Errorf("site: chat store: %w", err)
+	} else if s.chat.h.Load() == nil {
+		// Not ready in a few seconds: serve pages meanwhile, and go on
+		// trying in the background.
 		ctx, cancel := context.WithCancel(context.Background())
 		s.chat.cancel = cancel
 		s.chat.wg.Go(func() { s.chat.run(ctx, s.store, newChat, s.log, cfg.ChatStartTimeout) })
