@@ -32,13 +32,11 @@ func (r *run) measure(start, end time.Time, expected func(change) bool) Result {
 				res.Lost++
 				continue
 			}
-			if gap := at.Sub(a.at); gap > res.MaxGap {
-				res.MaxGap = gap
-			}
 			if at.Sub(a.at) >= 500*time.Millisecond {
 				late[c.replica] = append(late[c.replica], a.at)
 			}
 		}
+		res.MaxGap = max(res.MaxGap, silence(c, acks, in))
 		seen := map[uint64]bool{}
 		var prev uint64
 		for _, seq := range c.seqs {
@@ -151,6 +149,54 @@ func (r *run) measure(start, end time.Time, expected func(change) bool) Result {
 	}
 	res.NotReady = run
 	return res
+}
+
+// outage is the shortest stretch with no ack from any sender that counts
+// as the stream taking nothing (the senders say every 50 ms each).
+const outage = 500 * time.Millisecond
+
+// silence returns the longest a client went without a message while the
+// stream took messages (Result.MaxGap), for arrivals in the window.
+func silence(c *client, acks []ack, in func(time.Time) bool) time.Duration {
+	var arrivals []time.Time
+	for _, t := range c.arrived {
+		arrivals = append(arrivals, t)
+	}
+	slices.SortFunc(arrivals, func(a, b time.Time) int { return a.Compare(b) })
+	times := make([]time.Time, 0, len(acks))
+	for _, a := range acks {
+		times = append(times, a.at)
+	}
+	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+	var longest time.Duration
+	for i := 1; i < len(arrivals); i++ {
+		prev, next := arrivals[i-1], arrivals[i]
+		if !in(next) {
+			continue
+		}
+		// The acks between the two arrivals: from the first, the client
+		// had something to wait for.
+		lo, _ := slices.BinarySearchFunc(times, prev, func(a, b time.Time) int { return a.Compare(b) })
+		var d time.Duration
+		last := time.Time{}
+		for j := lo; j < len(times) && times[j].Before(next); j++ {
+			if !times[j].After(prev) {
+				continue
+			}
+			if !last.IsZero() && times[j].Sub(last) <= outage {
+				d += times[j].Sub(last)
+			}
+			last = times[j]
+		}
+		if last.IsZero() {
+			continue // nothing acked meanwhile: nothing to deliver
+		}
+		if next.Sub(last) <= outage {
+			d += next.Sub(last)
+		}
+		longest = max(longest, d)
+	}
+	return longest
 }
 
 // readyBlip is the shortest 503 stretch that the readiness check holds

@@ -56,9 +56,11 @@ type Result struct {
 	// received twice; OutOfOrder the arrivals of a seq lower than the
 	// previous one.
 	Lost, Dups, OutOfOrder int
-	// MaxGap is the longest time between a message's ack and its arrival
-	// at a client: how long a replica's feed was silent while the stream
-	// took messages.
+	// MaxGap is the longest a client went without a message while the
+	// stream was taking messages: from the first ack of a message it did
+	// not have yet to its next arrival, less the stretches of more than
+	// outage with no ack anywhere (the stream taking nothing: an outage of
+	// the stream, not of the feed).
 	MaxGap time.Duration
 	// MaxSendFail is the longest a sender went from one ack to the next
 	// (a say every 50 ms when all is well): how long it could not send.
@@ -157,6 +159,11 @@ func Run(ctx context.Context, opts Options) ([]Result, error) {
 	}
 	var windows []window
 	for _, f := range opts.Faults {
+		if err := r.prepare(ctx, f); err != nil {
+			cancel()
+			wg.Wait()
+			return nil, fmt.Errorf("chaos: %s: %w", f, err)
+		}
 		w := window{fault: f, start: time.Now()}
 		stalls0 := r.stalls()
 		sleep(ctx, time.Second)
@@ -323,6 +330,12 @@ func (r *run) send(ctx context.Context, c *client) {
 				return
 			}
 			r.mu.Lock()
+			if _, gone := r.gone[c.replica]; gone {
+				// Stopped by the fault: what it answers now is not a
+				// replica failing.
+				r.mu.Unlock()
+				return
+			}
 			if err == nil {
 				r.acks = append(r.acks, ack{replica: c.replica, sender: c.nick, id: id, seq: seq, at: now})
 				if now.Sub(start) > slowSay {
@@ -459,6 +472,46 @@ func (r *run) apply(ctx context.Context, fault string) ([]string, time.Time, err
 		}
 	}
 	return names, time.Now(), nil
+}
+
+// prepare sets the cluster up for fault before its window opens. For
+// "consumer" a follower must host a feed consumer: when the stream leader
+// hosts them all, it is asked to step down, which moves the leadership and
+// leaves the consumers (R1, placed apart from the stream) where they are.
+func (r *run) prepare(ctx context.Context, fault string) error {
+	if fault != "consumer" {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	for {
+		info, err := r.streamInfo(ctx)
+		if err != nil {
+			return err
+		}
+		hctx, hcancel := context.WithTimeout(ctx, 2*time.Second)
+		hosts, _, err := r.feedHostsOnce(hctx)
+		hcancel()
+		if err == nil && slices.ContainsFunc(info.Cluster.Replicas, func(p *jetstream.PeerInfo) bool { return hosts[p.Name] > 0 }) {
+			break
+		}
+		if err == nil && hosts[info.Cluster.Leader] > 0 {
+			r.opts.Logf("chaos: consumer: every feed consumer is on the stream leader %s: asking it to step down", info.Cluster.Leader)
+			if _, err := r.nc.RequestWithContext(ctx, "$JS.API.STREAM.LEADER.STEPDOWN."+natsstore.StreamName, nil); err != nil {
+				r.opts.Logf("chaos: step down: %v", err)
+			}
+		}
+		sleep(ctx, 500*time.Millisecond)
+		if ctx.Err() != nil {
+			return fmt.Errorf("no feed consumer on a follower: %w", ctx.Err())
+		}
+	}
+	for _, rep := range r.live() {
+		if err := rep.waitReady(ctx, 60*time.Second); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // streamInfo asks for the CHAT stream's cluster state, retrying while the
