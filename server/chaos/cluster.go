@@ -99,6 +99,7 @@ func (c *cluster) start(nd *node) error {
 	nd.cmd = exec.Command(c.bin, "-js", "-sd", nd.dir, "-a", "127.0.0.1", "-p", strconv.Itoa(nd.port),
 		"-n", nd.name, "--cluster_name", "chaos", "--cluster", "nats://127.0.0.1:"+strconv.Itoa(nd.route),
 		"--routes", strings.Join(routes, ","))
+	dieWithParent(nd.cmd)
 	if err := nd.cmd.Start(); err != nil {
 		return fmt.Errorf("chaos: nats-server %s: %w", nd.name, err)
 	}

@@ -138,6 +138,7 @@ func Run(ctx context.Context, opts Options) ([]Result, error) {
 	r := &run{opts: opts, cl: cl, gone: map[string]time.Time{}}
 	defer r.close()
 	if err := r.setUp(ctx); err != nil {
+		r.logTrouble()
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -178,6 +179,7 @@ func Run(ctx context.Context, opts Options) ([]Result, error) {
 			if err := rep.waitReady(ctx, 60*time.Second); err != nil {
 				cancel()
 				wg.Wait()
+				r.logTrouble()
 				return nil, fmt.Errorf("chaos: after %s: %w", f, err)
 			}
 		}
@@ -271,6 +273,27 @@ func (r *run) setUp(ctx context.Context) error {
 		c.mu.Unlock()
 	}
 	return nil
+}
+
+// logTrouble passes the replicas' warnings and errors (the last 20 of
+// each) to Logf, to tell why a set-up failed.
+func (r *run) logTrouble() {
+	for _, rep := range r.replicas {
+		if rep == nil {
+			continue
+		}
+		rep.logs.mu.Lock()
+		var bad []string
+		for _, l := range rep.logs.lines {
+			if strings.Contains(l, "level=WARN") || strings.Contains(l, "level=ERROR") {
+				bad = append(bad, strings.TrimSpace(l))
+			}
+		}
+		rep.logs.mu.Unlock()
+		for _, l := range bad[max(0, len(bad)-20):] {
+			r.opts.Logf("%s", l)
+		}
+	}
 }
 
 func (r *run) close() {

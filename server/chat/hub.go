@@ -36,6 +36,7 @@ type hub struct {
 	remote  map[string]map[string]remote // room → other replica → its nicks
 	dirty   map[string]struct{}          // rooms whose local nicks changed, to write
 	written map[string]struct{}          // rooms with a key of ours in the bucket
+	clock   func() time.Time             // the watch's Clock (presence.go); nil: time.Now
 
 	delivered atomic.Int64 // frames queued by the fan-out
 	kicked    atomic.Int64 // sockets closed as too slow

@@ -68,6 +68,7 @@ func (h *hub) startPresence(store *natsstore.Store, log *slog.Logger) error {
 	p.cancel = cancel
 	h.mu.Lock()
 	h.pres = p
+	h.clock = w.Clock
 	h.mu.Unlock()
 	p.wg.Go(func() { h.writePresence(ctx, p) })
 	p.wg.Go(func() { h.sweepPresence(ctx, w) })
@@ -186,15 +187,16 @@ func (h *hub) remoteUpdate(self string) func(natsstore.Presence) {
 		// The watcher hands over the slice: it is ours to sort.
 		slices.Sort(u.Nicks)
 		u.Nicks = slices.Compact(u.Nicks)
-		now := time.Now()
-		seen := now
-		if u.Initial && u.Time.Before(now) {
-			// A key from before this replica started may already be
-			// stale: its age counts.
-			seen = u.Time
-		}
+		wall := time.Now()
 		h.mu.Lock()
 		defer h.mu.Unlock()
+		now := h.nowLocked()
+		seen := now
+		if u.Initial && u.Time.Before(wall) {
+			// A key from before this watch started may already be
+			// stale: its age counts.
+			seen = now.Add(-wall.Sub(u.Time))
+		}
 		// A session that holds a nick here since it dropped, and is online
 		// on that replica now, has moved: its hold lives there, and its
 		// explicit leave there must free the nick everywhere.
@@ -230,6 +232,15 @@ func (h *hub) remoteUpdate(self string) func(natsstore.Presence) {
 	}
 }
 
+// nowLocked is the time by which other replicas' silence is judged: the
+// watch's Clock, which stands still while the watch is not proven to work.
+func (h *hub) nowLocked() time.Time {
+	if h.clock == nil {
+		return time.Now()
+	}
+	return h.clock()
+}
+
 // sweepPresence drops the views of replicas not heard of for
 // PresenceTimeout while this replica's watch was working.
 func (h *hub) sweepPresence(ctx context.Context, w *natsstore.PresenceWatch) {
@@ -242,10 +253,10 @@ func (h *hub) sweepPresence(ctx context.Context, w *natsstore.PresenceWatch) {
 		case <-t.C:
 			// Not time.Now: a replica is silent only if this replica's
 			// watch would have seen its writes. While the watch is
-			// stalled (or the bucket unreachable) LiveAt stands still,
+			// stalled (or the bucket unwritable) its Clock stands still,
 			// and nobody is dropped for what this replica failed to
-			// hear.
-			h.sweep(w.LiveAt())
+			// hear, or what nobody could write.
+			h.sweep(w.Clock())
 		}
 	}
 }

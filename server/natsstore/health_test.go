@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
 )
 
 // TestReadyAndFailFast: a store is not ready before Setup (ErrStarting),
@@ -42,5 +44,27 @@ func TestReadyAndFailFast(t *testing.T) {
 	}
 	if d := time.Since(start); d > 100*time.Millisecond {
 		t.Fatalf("Publish with no leader took %v: it should fail at once", d)
+	}
+}
+
+// TestNoJetStreamFailsAtOnce: a NATS server without JetStream is refused by
+// Setup at once, not retried for SetupTimeout: no retry cures it.
+func TestNoJetStreamFailsAtOnce(t *testing.T) {
+	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoSigs: true, NoLog: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns.Start()
+	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats not ready")
+	}
+	start := time.Now()
+	_, err = Open(context.Background(), Options{URL: ns.ClientURL()})
+	if !errors.Is(err, ErrNoJetStream) {
+		t.Fatalf("Open on a NATS without JetStream: %v, want %v", err, ErrNoJetStream)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("refused after %v: it should be at once", d)
 	}
 }

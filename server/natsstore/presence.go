@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -115,10 +114,13 @@ type PresenceWatch struct {
 	s       *Store
 	id      string
 	fn      func(Presence)
-	liveAt  atomic.Int64 // unix nanos: when the last key the watch saw back was written
 	restart chan struct{}
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
+
+	mu     sync.Mutex
+	liveAt time.Time     // when the last key the watch saw back was written
+	lost   time.Duration // the time the watch was not proven, beyond watchGrace at a time (Clock)
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
 }
 
 // WatchPresence calls fn, from one goroutine, with every presence key that
@@ -134,7 +136,7 @@ func (s *Store) WatchPresence(fn func(Presence)) (*PresenceWatch, error) {
 		return nil, fmt.Errorf("natsstore: watch presence: %w", err)
 	}
 	pw := &PresenceWatch{s: s, id: nats.NewInbox()[len(nats.InboxPrefix):], fn: fn, restart: make(chan struct{}, 1), cancel: cancel}
-	pw.liveAt.Store(time.Now().UnixNano())
+	pw.liveAt = time.Now()
 	pw.wg.Go(func() { pw.run(ctx, w) })
 	pw.wg.Go(func() { pw.beat(ctx) })
 	return pw, nil
@@ -144,7 +146,45 @@ func (s *Store) WatchPresence(fn func(Presence)) (*PresenceWatch, error) {
 // written, by this process's clock: every change made before then has
 // been passed to fn. It stops moving while the watch is stalled or the
 // bucket cannot be written.
-func (pw *PresenceWatch) LiveAt() time.Time { return time.Unix(0, pw.liveAt.Load()) }
+func (pw *PresenceWatch) LiveAt() time.Time {
+	pw.mu.Lock()
+	defer pw.mu.Unlock()
+	return pw.liveAt
+}
+
+// watchGrace is how long the watch may go unproven (its key not back)
+// before Clock stops: a beat and a late one.
+const watchGrace = 2 * watchBeat
+
+// Clock is the time by which to judge another replica's silence: it runs
+// with the wall clock while the watch proves itself, and stands still
+// while it does not (the watch stalled, or the bucket could not be written
+// at all — then no replica could refresh its keys either). A replica not
+// heard of for PresenceTimeout by this clock is silent while everyone
+// could have heard it. It never goes back.
+func (pw *PresenceWatch) Clock() time.Time {
+	pw.mu.Lock()
+	defer pw.mu.Unlock()
+	now := time.Now()
+	lost := pw.lost
+	if gap := now.Sub(pw.liveAt); gap > watchGrace {
+		lost += gap - watchGrace
+	}
+	return now.Add(-lost)
+}
+
+// proven notes that the watch brought back its key written at at.
+func (pw *PresenceWatch) proven(at time.Time) {
+	pw.mu.Lock()
+	defer pw.mu.Unlock()
+	if !at.After(pw.liveAt) {
+		return
+	}
+	if gap := at.Sub(pw.liveAt); gap > watchGrace {
+		pw.lost += gap - watchGrace
+	}
+	pw.liveAt = at
+}
 
 // Stop ends the watch, waits for fn to return and deletes the watch's key.
 func (pw *PresenceWatch) Stop() {
@@ -204,7 +244,7 @@ func (pw *PresenceWatch) pass(ctx context.Context, w jetstream.KeyWatcher) bool 
 		}
 		if e.Key() == own {
 			if at, err := strconv.ParseInt(string(e.Value()), 10, 64); err == nil && e.Operation() == jetstream.KeyValuePut {
-				pw.liveAt.Store(max(pw.liveAt.Load(), at))
+				pw.proven(time.Unix(0, at))
 			}
 			continue
 		}

@@ -142,6 +142,10 @@ func Connect(opts Options) (*Store, error) {
 	return s, nil
 }
 
+// ErrNoJetStream is what Setup fails with, at once, on a NATS server
+// without JetStream (or without it for this account).
+var ErrNoJetStream = errors.New("natsstore: no JetStream")
+
 // Setup creates or updates the stream and the presence bucket, retrying
 // with backoff (250 ms doubling to 4 s, each try logged) for up to
 // Options.SetupTimeout: a replica started while its NATS cluster elects a
@@ -163,7 +167,7 @@ func (s *Store) Setup(ctx context.Context) error {
 		if err == nil {
 			break
 		}
-		if errors.Is(err, jetstream.ErrJetStreamNotEnabled) || errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) || ctx.Err() != nil {
+		if errors.Is(err, ErrNoJetStream) || ctx.Err() != nil {
 			return err
 		}
 		s.log.Warn("chat store: setup failed, retrying", "try", try, "in", wait, "err", err)
@@ -185,8 +189,12 @@ func (s *Store) Setup(ctx context.Context) error {
 // setupOnce is one try of Setup.
 func (s *Store) setupOnce(ctx context.Context) error {
 	if _, err := s.js.AccountInfo(ctx); err != nil {
-		if errors.Is(err, jetstream.ErrJetStreamNotEnabled) || errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) {
-			return fmt.Errorf("natsstore: the NATS server at %s has no JetStream (start it with -js, or enable JetStream for this account): %w", s.opts.URL, err)
+		// "Not enabled" is also what the client makes of no answer at
+		// all, which a cluster gives while it starts: final only when the
+		// server says it has no JetStream, or not for this account.
+		js, _ := s.nc.ConnectedServerJetStream()
+		if errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) || errors.Is(err, jetstream.ErrJetStreamNotEnabled) && !js && s.nc.IsConnected() {
+			return fmt.Errorf("%w: the NATS server at %s has no JetStream (start it with -js, or enable JetStream for this account): %w", ErrNoJetStream, s.opts.URL, err)
 		}
 		return fmt.Errorf("natsstore: JetStream: %w", err)
 	}

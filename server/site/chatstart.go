@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"socketlab/app/msg"
 	"socketlab/server/chat"
@@ -78,7 +77,7 @@ func (cs *chatStart) quickStart(store *natsstore.Store, newChat func() (*chat.Ha
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	err := store.Setup(ctx)
-	if errors.Is(err, jetstream.ErrJetStreamNotEnabled) || errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) {
+	if errors.Is(err, natsstore.ErrNoJetStream) {
 		return err
 	}
 	if err == nil {
