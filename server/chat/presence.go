@@ -18,7 +18,9 @@ import (
 // presenceBeat; it watches the bucket for the other replicas' keys. A key
 // not heard of for PresenceTimeout is dropped: that is how the users of a
 // replica that died (no graceful stop to delete its keys) leave the
-// presence lists of the others. A room's presence is this replica's own
+// presence lists of the others. The timeout runs on the watch's Clock,
+// which stands still while the watch is not proven to work, so a stalled
+// watch or an unwritable bucket never drops anyone. A room's presence is this replica's own
 // sockets, known at once, plus the live keys of the others.
 const (
 	presenceBeat = 5 * time.Second
@@ -192,9 +194,11 @@ func (h *hub) remoteUpdate(self string) func(natsstore.Presence) {
 		defer h.mu.Unlock()
 		now := h.nowLocked()
 		seen := now
-		if u.Initial && u.Time.Before(wall) {
-			// A key from before this watch started may already be
-			// stale: its age counts.
+		if u.Initial && !u.Again && u.Time.Before(wall) {
+			// A key from before this replica started may already be
+			// stale: its age counts. Not so after the watch was started
+			// again: the key's age may be an outage that kept its
+			// replica from writing, and the sweep will judge it.
 			seen = now.Add(-wall.Sub(u.Time))
 		}
 		// A session that holds a nick here since it dropped, and is online

@@ -46,6 +46,11 @@ type Presence struct {
 	Time time.Time
 	// Initial marks the values that existed when the watch started.
 	Initial bool
+	// Again marks the Initial values of a watch started again after a
+	// stall: Time then tells when the key was last written, which says
+	// nothing of whether its replica lives (it may have been unable to
+	// write, like everyone).
+	Again bool
 }
 
 func (s *Store) openPresence(ctx context.Context, replicas int) error {
@@ -200,8 +205,8 @@ func (pw *PresenceWatch) Stop() {
 // run passes the watcher's updates to fn, and starts a new watcher when
 // beat finds this one stalled.
 func (pw *PresenceWatch) run(ctx context.Context, w jetstream.KeyWatcher) {
-	for {
-		if !pw.pass(ctx, w) {
+	for again := false; ; again = true {
+		if !pw.pass(ctx, w, again) {
 			return
 		}
 		for {
@@ -221,7 +226,7 @@ func (pw *PresenceWatch) run(ctx context.Context, w jetstream.KeyWatcher) {
 
 // pass hands w's updates to fn until ctx ends (false) or a restart is
 // asked for (true). It stops w either way.
-func (pw *PresenceWatch) pass(ctx context.Context, w jetstream.KeyWatcher) bool {
+func (pw *PresenceWatch) pass(ctx context.Context, w jetstream.KeyWatcher, again bool) bool {
 	defer func() {
 		if err := w.Stop(); err != nil && !errors.Is(err, context.Canceled) {
 			pw.s.log.Debug("chat presence: stop", "err", err)
@@ -252,7 +257,7 @@ func (pw *PresenceWatch) pass(ctx context.Context, w jetstream.KeyWatcher) bool 
 		if !ok || msg.ValidRoom(room) != nil || replica == "" {
 			continue
 		}
-		p := Presence{Room: room, Replica: replica, Time: e.Created(), Initial: initial}
+		p := Presence{Room: room, Replica: replica, Time: e.Created(), Initial: initial, Again: again && initial}
 		if e.Operation() == jetstream.KeyValuePut {
 			v, err := decodePresence(e.Value())
 			if err != nil {
