@@ -45,16 +45,17 @@ func (cs *chatStart) run(ctx context.Context, store *natsstore.Store, newChat fu
 	err := store.Setup(ctx)
 	wait := 250 * time.Millisecond
 	for err == nil {
-		var h *chat.Handler
-		if h, err = newChat(); err == nil {
+		h, cerr := newChat()
+		if cerr == nil {
 			cs.h.Store(h)
 			log.Info("chat ready")
 			return
 		}
 		if ctx.Err() != nil || time.Now().After(deadline) {
+			err = cerr
 			break
 		}
-		log.Warn("chat: start failed, retrying", "in", wait, "err", err)
+		log.Warn("chat: start failed, retrying", "in", wait, "err", cerr)
 		select {
 		case <-ctx.Done():
 		case <-time.After(wait):
