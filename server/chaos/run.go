@@ -512,7 +512,7 @@ func (r *run) prepare(ctx context.Context, fault string) error {
 		if err != nil {
 			return err
 		}
-		hctx, hcancel := context.WithTimeout(ctx, 2*time.Second)
+		hctx, hcancel := context.WithTimeout(ctx, 3*time.Second)
 		hosts, _, err := r.feedHostsOnce(hctx)
 		hcancel()
 		if err == nil && slices.ContainsFunc(info.Cluster.Replicas, func(p *jetstream.PeerInfo) bool { return hosts[p.Name] > 0 }) {
@@ -561,7 +561,7 @@ func (r *run) streamInfo(ctx context.Context) (*jetstream.StreamInfo, error) {
 // answers nothing, and a listing would wait for it.
 func (r *run) feedHosts(ctx context.Context, need bool, followers []*node) (map[string]int, error) {
 	for {
-		actx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		actx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		hosts, n, err := r.feedHostsOnce(actx)
 		cancel()
 		if !need {
@@ -591,20 +591,29 @@ func (r *run) feedHostsOnce(ctx context.Context) (map[string]int, int, error) {
 	if err := l.Err(); err != nil {
 		return nil, 0, err
 	}
+	// At once: a consumer left on a node that died answers nothing, and
+	// one by one the dead would use up the time.
 	hosts := map[string]int{}
 	n := 0
+	var mu sync.Mutex
+	var wg sync.WaitGroup
 	for _, name := range names {
-		cctx, cancel := context.WithTimeout(ctx, time.Second)
-		cons, err := s.Consumer(cctx, name)
-		cancel()
-		if err != nil {
-			continue
-		}
-		if ci := cons.CachedInfo(); ci.Config.Description == natsstore.FeedDescription && ci.Cluster != nil && ci.NumWaiting > 0 {
-			hosts[ci.Cluster.Leader]++
-			n++
-		}
+		wg.Go(func() {
+			cctx, cancel := context.WithTimeout(ctx, time.Second)
+			cons, err := s.Consumer(cctx, name)
+			cancel()
+			if err != nil {
+				return
+			}
+			if ci := cons.CachedInfo(); ci.Config.Description == natsstore.FeedDescription && ci.Cluster != nil && ci.NumWaiting > 0 {
+				mu.Lock()
+				hosts[ci.Cluster.Leader]++
+				n++
+				mu.Unlock()
+			}
+		})
 	}
+	wg.Wait()
 	return hosts, n, nil
 }
 
