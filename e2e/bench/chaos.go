@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"socketlab/server/chaos"
@@ -25,6 +27,7 @@ func benchChaos(ctx context.Context, cfg config) (*section, error) {
 	type worst struct {
 		gap, send, notReady, recovered time.Duration
 		acked, bad, presence, ready    int
+		examples                       []string // the first disagreements, to show
 	}
 	agg := map[string]*worst{}
 	for round := range rounds {
@@ -49,6 +52,11 @@ func benchChaos(ctx context.Context, cfg config) (*section, error) {
 			w.bad += r.Lost + r.Dups + r.OutOfOrder
 			w.presence += len(r.Presence)
 			w.ready += len(r.Readiness)
+			for _, x := range append(slices.Clone(r.Presence), r.Readiness...) {
+				if len(w.examples) < 3 {
+					w.examples = append(w.examples, fmt.Sprintf("%s (round %d): %s", r.Fault, round+1, x))
+				}
+			}
 			log.Printf("chaos round %d: %s: gap %v, send %v, not ready %v", round+1, r.Fault, r.MaxGap, r.MaxSendFail, r.NotReady)
 		}
 	}
@@ -62,6 +70,11 @@ func benchChaos(ctx context.Context, cfg config) (*section, error) {
 		}
 		s.rows = append(s.rows, []string{f, fmt.Sprint(w.acked), fmt.Sprint(w.bad), ms(w.gap) + " " + verdict(w.gap <= chaos.MaxGap),
 			ms(w.send), ms(w.notReady), ms(w.recovered), fmt.Sprint(w.presence), fmt.Sprint(w.ready)})
+	}
+	for _, f := range chaos.Faults {
+		if w := agg[f]; w != nil && len(w.examples) > 0 {
+			s.notes = append(s.notes, "**Disagreements seen** ("+f+"): "+strings.Join(w.examples, "; "))
+		}
 	}
 	s.notes = append(s.notes,
 		fmt.Sprintf("%d round(s); each fault lasts %v (nodes killed with SIGKILL, then restarted on the same store), with a say every 50 ms from one client on each replica and a listener on each. Worst of the rounds per column; counts are totals.", rounds, during),

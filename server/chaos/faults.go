@@ -109,11 +109,16 @@ func (r *run) apply(ctx context.Context, fault string) ([]string, time.Time, err
 // hosts them all, it is asked to step down, which moves the leadership and
 // leaves the consumers (R1, placed apart from the stream) where they are.
 func (r *run) prepare(ctx context.Context, fault string) error {
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	// Every fault starts from a settled cluster: the last one's nodes
+	// caught up, so that its elections do not spill into this window.
+	if _, err := r.streamInfo(ctx); err != nil {
+		return err
+	}
 	if fault != "consumer" {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
 	for {
 		info, err := r.streamInfo(ctx)
 		if err != nil {
@@ -144,14 +149,16 @@ func (r *run) prepare(ctx context.Context, fault string) error {
 	return nil
 }
 
-// streamInfo asks for the CHAT stream's cluster state, retrying while the
-// cluster settles from the last fault.
+// streamInfo asks for the CHAT stream's cluster state, retrying until it
+// has a leader and both followers are current: the cluster settled from
+// the last fault.
 func (r *run) streamInfo(ctx context.Context) (*jetstream.StreamInfo, error) {
 	for {
 		s, err := r.js.Stream(ctx, natsstore.StreamName)
 		if err == nil {
 			var info *jetstream.StreamInfo
-			if info, err = s.Info(ctx); err == nil && info.Cluster != nil && info.Cluster.Leader != "" && len(info.Cluster.Replicas) == 2 {
+			if info, err = s.Info(ctx); err == nil && info.Cluster != nil && info.Cluster.Leader != "" && len(info.Cluster.Replicas) == 2 &&
+				!slices.ContainsFunc(info.Cluster.Replicas, func(p *jetstream.PeerInfo) bool { return !p.Current || p.Offline }) {
 				return info, nil
 			}
 		}

@@ -3,6 +3,7 @@ package natsstore
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -60,6 +61,10 @@ func decode(subj string, seq uint64, ts time.Time, data []byte) (Message, error)
 	return Message{Room: room, Seq: seq, ID: b.ID, Nick: b.Nick, Text: b.Text, Time: ts}, nil
 }
 
+// publishTry bounds one try of a publish (Publish tries again until its
+// context ends or the stream leader is taken as gone).
+const publishTry = 1500 * time.Millisecond
+
 // Publish stores a message and returns its seq. The Nats-Msg-Id header is
 // derived from room, nick and the client's id, so a resend within the
 // duplicate window is not stored again: dup is true and seq is the seq of
@@ -81,11 +86,28 @@ func (s *Store) Publish(ctx context.Context, room, id, nick, text string) (seq u
 	if err != nil {
 		return 0, false, fmt.Errorf("natsstore: publish: %w", err)
 	}
-	m := nats.NewMsg(subject(room))
-	m.Data = data
-	ack, err := s.js.PublishMsg(ctx, m, jetstream.WithMsgID(room+"/"+msg.NickKey(nick)+"/"+id))
-	if err != nil {
-		return 0, false, fmt.Errorf("natsstore: publish to %s: %w", room, err)
+	var ack *jetstream.PubAck
+	for {
+		// One try waits publishTry at most. An ack lost on the way (the
+		// NATS node this replica was connected to died with it in
+		// flight) would otherwise hold the say until the caller's
+		// timeout, while the stream works. Trying again is safe: the
+		// same message id is stored once, and a try after a stored one
+		// gets that one's seq back.
+		m := nats.NewMsg(subject(room))
+		m.Data = data
+		tctx, cancel := context.WithTimeout(ctx, publishTry)
+		ack, err = s.js.PublishMsg(tctx, m, jetstream.WithMsgID(room+"/"+msg.NickKey(nick)+"/"+id))
+		cancel()
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, nats.ErrTimeout) {
+			return 0, false, fmt.Errorf("natsstore: publish to %s: %w", room, err)
+		}
+		if lerr := s.health.leaderErr(); lerr != nil {
+			return 0, false, fmt.Errorf("natsstore: publish to %s: %w", room, lerr)
+		}
 	}
 	// The stream leader answered, and stored seq: the feed must deliver
 	// it (feed.go).
