@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nats-io/nats.go"
 )
 
 // ErrNoNATS is returned when there is no nats-server binary to start.
@@ -64,7 +66,35 @@ func startCluster(dir string, n int) (*cluster, error) {
 			return nil, err
 		}
 	}
+	if err := c.waitRoutes(); err != nil {
+		c.stop()
+		return nil, err
+	}
 	return c, nil
+}
+
+// waitRoutes waits until every node knows the other two (its INFO lists
+// their client URLs): the cluster is formed, and what the replicas meet
+// at start is JetStream electing its leaders, not nodes still looking for
+// each other.
+func (c *cluster) waitRoutes() error {
+	deadline := time.Now().Add(30 * time.Second)
+	for _, nd := range c.nodes {
+		nc, err := nats.Connect("nats://127.0.0.1:"+strconv.Itoa(nd.port), nats.NoReconnect())
+		if err != nil {
+			return fmt.Errorf("chaos: %s: %w", nd.name, err)
+		}
+		for len(nc.DiscoveredServers()) < len(c.nodes)-1 {
+			if time.Now().After(deadline) {
+				n := len(nc.DiscoveredServers())
+				nc.Close()
+				return fmt.Errorf("chaos: %s knows %d other nodes after 30s, want %d", nd.name, n, len(c.nodes)-1)
+			}
+			time.Sleep(50 * time.Millisecond) // polling interval, bounded by the deadline
+		}
+		nc.Close()
+	}
+	return nil
 }
 
 // URL is every node's client URL, comma-separated, as -nats-url takes it.
