@@ -23,7 +23,7 @@ import (
 func main() {
 	quick := flag.Bool("quick", false, "short runs for development (under a minute)")
 	out := flag.String("out", "BENCH.md", "results `file` (Markdown)")
-	only := flag.String("only", "", "comma-separated sections to run (casefold,chat,slow,idle,publish,soak,frontend,plot); empty runs all")
+	only := flag.String("only", "", "comma-separated sections to run (casefold,chat,slow,idle,publish,soak,frontend,plot,chaos); empty runs all")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("bench: ")
@@ -77,5 +77,6 @@ func sections() []bench {
 		{"soak", "Soak", benchSoak},
 		{"frontend", "Frontend size and load time", benchFrontend},
 		{"plot", "Plot throughput", benchPlot},
+		{"chaos", "Chaos: losing NATS nodes and replicas", benchChaos},
 	}
 }

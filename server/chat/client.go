@@ -24,6 +24,10 @@ type out struct {
 	// synced. It is queued by the hub in the same critical section that
 	// adds the socket to the room, so every live frame comes after it.
 	join *joinReq
+	// resync, when set, asks the writer to read its room from the stream
+	// up to this seq: the feed recovered from a stall and handed its
+	// backlog over (hub.skip) rather than queue it all at once.
+	resync uint64
 }
 
 type joinReq struct {

@@ -8,11 +8,15 @@
 //   - A say is published to JetStream (server/natsstore) and acknowledged
 //     with the seq the stream gave it. The sender's socket does not deliver
 //     it to anyone.
-//   - The hub follows the stream with one ordered consumer and fans each
+//   - The hub follows the stream with one consumer (natsstore.Feed) and fans each
 //     message out to the sockets in its room. With several replicas on one
 //     NATS, each replica does this for its own sockets, and all of them see
 //     one order.
 //   - Each message is encoded once; the same bytes go to every socket.
+//   - After a stall of the feed, a backlog of more than natsstore.BacklogMax
+//     messages is not pushed into the queues: each socket gets one resync
+//     item, and its writer reads its room's share from the stream at the
+//     pace the socket takes, as a reconnecting client would (hub.skip).
 //   - Each socket has a bounded send queue and one writer goroutine. The hub
 //     never waits: a socket whose queue is full is closed with 4008 (see
 //     msg.CloseTooSlow) and catches up from history when it reconnects.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"sync"
 	"time"
@@ -37,7 +38,7 @@ type Handler struct {
 func New(reg *conns.Registry, store *natsstore.Store, opts Options, log *slog.Logger) (*Handler, error) {
 	opts.setDefaults()
 	h := &Handler{conns: reg, store: store, opts: opts, log: log, hub: newHub(opts.NickHold)}
-	stop, err := store.Follow(h.hub.deliver)
+	stop, err := store.FollowFeed(natsstore.Feed{Deliver: h.hub.deliver, Skip: h.hub.skip})
 	if err != nil {
 		return nil, fmt.Errorf("chat: %w", err)
 	}
@@ -63,8 +64,8 @@ func New(reg *conns.Registry, store *natsstore.Store, opts Options, log *slog.Lo
 	return h, nil
 }
 
-// Ready reports whether the chat can take messages: nil while its store is
-// connected. It is meant for a readiness check.
+// Ready reports whether the chat can take and deliver messages now (see
+// natsstore.Store.Ready). It is meant for a readiness check.
 func (h *Handler) Ready(ctx context.Context) error { return h.store.Ready(ctx) }
 
 // Close stops the fan-out. Call it once the sockets are closed.
@@ -317,8 +318,12 @@ func (h *Handler) writeBatch(ctx context.Context, c *client, batch []*out) error
 	return err
 }
 
-// writeOut writes one queued item: a frame, or a join's catch-up.
+// writeOut writes one queued item: a frame, a join's catch-up, or a
+// resync after a stall of the feed.
 func (h *Handler) writeOut(ctx context.Context, c *client, o *out, st *position) error {
+	if o.resync != 0 {
+		return h.resync(ctx, c, o.resync, st)
+	}
 	if o.join != nil {
 		last, err := h.catchUp(ctx, c, o.join)
 		if err != nil {
@@ -354,6 +359,45 @@ func (h *Handler) writeNow(ctx context.Context, c *client, frame []byte) error {
 	wctx, cancel := context.WithTimeout(ctx, h.opts.WriteTimeout)
 	defer cancel()
 	return c.conn.Write(wctx, websocket.MessageText, frame)
+}
+
+// resync writes the messages of the socket's room after the last one it
+// wrote, up to upTo, read from the stream: the share of a backlog the feed
+// handed over (hub.skip). Live messages up to upTo are then dropped as
+// already seen.
+func (h *Handler) resync(ctx context.Context, c *client, upTo uint64, st *position) error {
+	if st.room == "" || upTo <= st.last {
+		return nil
+	}
+	if err := c.conn.Uncork(); err != nil {
+		return err
+	}
+	defer c.conn.Cork(h.opts.WriteTimeout)
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	n := h.opts.History
+	if st.last == 0 {
+		n = math.MaxInt // a room that was empty: all of it, from its start
+	}
+	err := h.store.History(sctx, st.room, st.last, n, upTo, func(m natsstore.Message) error {
+		if c.isKicked() {
+			return errTooSlow
+		}
+		if m.Seq <= st.last {
+			return nil
+		}
+		st.last = m.Seq
+		return h.writeNow(ctx, c, encode(m.Envelope()))
+	})
+	if err != nil {
+		if !errors.Is(err, errTooSlow) && ctx.Err() == nil {
+			c.conn.Log().Warn("chat: resync", "room", st.room, "err", err)
+			c.conn.Close(websocket.StatusTryAgainLater, "chat history unavailable: reconnect")
+		}
+		return err
+	}
+	st.last = max(st.last, upTo)
+	return nil
 }
 
 func (h *Handler) closeTooSlow(c *client) {

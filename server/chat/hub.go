@@ -36,6 +36,7 @@ type hub struct {
 	remote  map[string]map[string]remote // room → other replica → its nicks
 	dirty   map[string]struct{}          // rooms whose local nicks changed, to write
 	written map[string]struct{}          // rooms with a key of ours in the bucket
+	clock   func() time.Time             // the watch's Clock (presence.go); nil: time.Now
 
 	delivered atomic.Int64 // frames queued by the fan-out
 	kicked    atomic.Int64 // sockets closed as too slow
@@ -260,6 +261,22 @@ func (h *hub) deliver(m natsstore.Message) {
 	for c := range h.rooms[m.Room] {
 		if h.pushLocked(c, o) {
 			h.delivered.Add(1)
+		}
+	}
+}
+
+// skip is the feed's answer to a backlog after a stall (natsstore.Feed):
+// the messages up to upTo are in the stream but will not be delivered one
+// by one. Each socket gets one item instead, and its writer reads its
+// room's share from the stream at the pace the socket takes, as a client
+// reconnecting with since does. The queues stay short: no 4008 for all.
+func (h *hub) skip(upTo uint64) {
+	o := &out{resync: upTo}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, r := range h.rooms {
+		for c := range r {
+			h.pushLocked(c, o)
 		}
 	}
 }

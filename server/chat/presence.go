@@ -18,7 +18,9 @@ import (
 // presenceBeat; it watches the bucket for the other replicas' keys. A key
 // not heard of for PresenceTimeout is dropped: that is how the users of a
 // replica that died (no graceful stop to delete its keys) leave the
-// presence lists of the others. A room's presence is this replica's own
+// presence lists of the others. The timeout runs on the watch's Clock,
+// which stands still while the watch is not proven to work, so a stalled
+// watch or an unwritable bucket never drops anyone. A room's presence is this replica's own
 // sockets, known at once, plus the live keys of the others.
 const (
 	presenceBeat = 5 * time.Second
@@ -43,9 +45,9 @@ type presence struct {
 
 	wake chan struct{} // a room's local nicks changed
 
-	stopWatch func()
-	cancel    context.CancelFunc
-	wg        sync.WaitGroup
+	watch  *natsstore.PresenceWatch
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
 }
 
 // newReplicaID returns a random id for this process: a restarted replica is
@@ -59,18 +61,19 @@ func newReplicaID() string {
 // of the keys of replicas gone quiet.
 func (h *hub) startPresence(store *natsstore.Store, log *slog.Logger) error {
 	p := &presence{store: store, replica: newReplicaID(), log: log, wake: make(chan struct{}, 1)}
-	stop, err := store.WatchPresence(h.remoteUpdate(p.replica))
+	w, err := store.WatchPresence(h.remoteUpdate(p.replica))
 	if err != nil {
 		return err
 	}
-	p.stopWatch = stop
+	p.watch = w
 	ctx, cancel := context.WithCancel(context.Background())
 	p.cancel = cancel
 	h.mu.Lock()
 	h.pres = p
+	h.clock = w.Clock
 	h.mu.Unlock()
 	p.wg.Go(func() { h.writePresence(ctx, p) })
-	p.wg.Go(func() { h.sweepPresence(ctx) })
+	p.wg.Go(func() { h.sweepPresence(ctx, w) })
 	return nil
 }
 
@@ -82,7 +85,7 @@ func (h *hub) stopPresence() {
 	if p == nil {
 		return
 	}
-	p.stopWatch()
+	p.watch.Stop()
 	p.cancel()
 	p.wg.Wait()
 	h.mu.Lock()
@@ -186,15 +189,18 @@ func (h *hub) remoteUpdate(self string) func(natsstore.Presence) {
 		// The watcher hands over the slice: it is ours to sort.
 		slices.Sort(u.Nicks)
 		u.Nicks = slices.Compact(u.Nicks)
-		now := time.Now()
-		seen := now
-		if u.Initial && u.Time.Before(now) {
-			// A key from before this replica started may already be
-			// stale: its age counts.
-			seen = u.Time
-		}
+		wall := time.Now()
 		h.mu.Lock()
 		defer h.mu.Unlock()
+		now := h.nowLocked()
+		seen := now
+		if u.Initial && !u.Again && u.Time.Before(wall) {
+			// A key from before this replica started may already be
+			// stale: its age counts. Not so after the watch was started
+			// again: the key's age may be an outage that kept its
+			// replica from writing, and the sweep will judge it.
+			seen = now.Add(-wall.Sub(u.Time))
+		}
 		// A session that holds a nick here since it dropped, and is online
 		// on that replica now, has moved: its hold lives there, and its
 		// explicit leave there must free the nick everywhere.
@@ -230,22 +236,37 @@ func (h *hub) remoteUpdate(self string) func(natsstore.Presence) {
 	}
 }
 
+// nowLocked is the time by which other replicas' silence is judged: the
+// watch's Clock, which stands still while the watch is not proven to work.
+func (h *hub) nowLocked() time.Time {
+	if h.clock == nil {
+		return time.Now()
+	}
+	return h.clock()
+}
+
 // sweepPresence drops the views of replicas not heard of for
-// PresenceTimeout.
-func (h *hub) sweepPresence(ctx context.Context) {
+// PresenceTimeout while this replica's watch was working.
+func (h *hub) sweepPresence(ctx context.Context, w *natsstore.PresenceWatch) {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case now := <-t.C:
-			h.sweep(now)
+		case <-t.C:
+			// Not time.Now: a replica is silent only if this replica's
+			// watch would have seen its writes. While the watch is
+			// stalled (or the bucket unwritable) its Clock stands still,
+			// and nobody is dropped for what this replica failed to
+			// hear, or what nobody could write.
+			h.sweep(w.Clock())
 		}
 	}
 }
 
-// sweep drops the views last heard of more than PresenceTimeout before now.
+// sweep drops the views last heard of more than PresenceTimeout before
+// now, the time up to which the watch is known to have passed every change.
 func (h *hub) sweep(now time.Time) {
 	h.mu.Lock()
 	defer h.mu.Unlock()

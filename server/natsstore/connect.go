@@ -1,7 +1,6 @@
 package natsstore
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -57,19 +56,6 @@ func (s *Store) connect(opts Options) error {
 
 // errNotConnected is what Publish and Ready report while NATS is away.
 var errNotConnected = errors.New("natsstore: not connected to NATS")
-
-// Ready reports whether the store can take messages now: nil while the
-// connection to NATS is up, an error saying its state otherwise. It is the
-// chat's readiness check (/readyz).
-func (s *Store) Ready(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if st := s.nc.Status(); st != nats.CONNECTED {
-		return fmt.Errorf("%w (%s)", errNotConnected, st)
-	}
-	return nil
-}
 
 // onReconnect returns a channel that receives after each reconnection to
 // NATS; offReconnect forgets it.

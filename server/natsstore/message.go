@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -62,6 +61,10 @@ func decode(subj string, seq uint64, ts time.Time, data []byte) (Message, error)
 	return Message{Room: room, Seq: seq, ID: b.ID, Nick: b.Nick, Text: b.Text, Time: ts}, nil
 }
 
+// publishTry bounds one try of a publish (Publish tries again until its
+// context ends or the stream leader is taken as gone).
+const publishTry = 1500 * time.Millisecond
+
 // Publish stores a message and returns its seq. The Nats-Msg-Id header is
 // derived from room, nick and the client's id, so a resend within the
 // duplicate window is not stored again: dup is true and seq is the seq of
@@ -73,130 +76,41 @@ func (s *Store) Publish(ctx context.Context, room, id, nick, text string) (seq u
 		// told at once that sending is unavailable.
 		return 0, false, fmt.Errorf("natsstore: publish to %s: %w", room, errNotConnected)
 	}
+	if err := s.health.leaderErr(); err != nil {
+		// No stream leader has answered for a while (an election, a lost
+		// quorum): fail now rather than have every socket wait out its
+		// timeout. The probe notices the new leader within probeEvery.
+		return 0, false, fmt.Errorf("natsstore: publish to %s: %w", room, err)
+	}
 	data, err := json.Marshal(body{ID: id, Nick: nick, Text: text})
 	if err != nil {
 		return 0, false, fmt.Errorf("natsstore: publish: %w", err)
 	}
-	m := nats.NewMsg(subject(room))
-	m.Data = data
-	ack, err := s.js.PublishMsg(ctx, m, jetstream.WithMsgID(room+"/"+msg.NickKey(nick)+"/"+id))
-	if err != nil {
-		return 0, false, fmt.Errorf("natsstore: publish to %s: %w", room, err)
+	var ack *jetstream.PubAck
+	for {
+		// One try waits publishTry at most. An ack lost on the way (the
+		// NATS node this replica was connected to died with it in
+		// flight) would otherwise hold the say until the caller's
+		// timeout, while the stream works. Trying again is safe: the
+		// same message id is stored once, and a try after a stored one
+		// gets that one's seq back.
+		m := nats.NewMsg(subject(room))
+		m.Data = data
+		tctx, cancel := context.WithTimeout(ctx, publishTry)
+		ack, err = s.js.PublishMsg(tctx, m, jetstream.WithMsgID(room+"/"+msg.NickKey(nick)+"/"+id))
+		cancel()
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, nats.ErrTimeout) {
+			return 0, false, fmt.Errorf("natsstore: publish to %s: %w", room, err)
+		}
+		if lerr := s.health.leaderErr(); lerr != nil {
+			return 0, false, fmt.Errorf("natsstore: publish to %s: %w", room, lerr)
+		}
 	}
+	// The stream leader answered, and stored seq: the feed must deliver
+	// it (feed.go).
+	s.health.leaderOK(ack.Sequence)
 	return ack.Sequence, ack.Duplicate, nil
-}
-
-// Follow calls fn for every message stored from now on, in every room, in
-// stream order, from one goroutine. It is the fan-out feed: with several
-// replicas on one NATS, each follows the stream on its own. It returns once
-// the consumer exists, so nothing stored after Follow returns is missed;
-// stop ends the feed and waits for fn to return.
-//
-// After a reconnection to NATS (a restart of the server, a failover) the
-// feed starts a new ordered consumer right after the last message it
-// delivered, so what was stored meanwhile still arrives, in order, once.
-func (s *Store) Follow(fn func(Message)) (stop func(), err error) {
-	it, err := s.follow(0)
-	if err != nil {
-		return nil, err
-	}
-	reconnected := s.onReconnect()
-	quit := make(chan struct{})
-	done := make(chan struct{})
-	var mu sync.Mutex // guards it, which the reconnect watcher stops
-	go func() {
-		for {
-			select {
-			case <-quit:
-				return
-			case <-reconnected:
-				mu.Lock()
-				it.Stop()
-				mu.Unlock()
-			}
-		}
-	}()
-	go func() {
-		defer close(done)
-		var next uint64 // the seq after the last one delivered; 0: none yet
-		for {
-			mu.Lock()
-			cur := it
-			mu.Unlock()
-			m, err := cur.Next()
-			if err != nil {
-				select {
-				case <-quit:
-					return
-				default:
-				}
-				if s.nc.IsClosed() {
-					return
-				}
-				if !errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-					s.log.Warn("chat feed", "err", err)
-				}
-				// Start again after the last message delivered. Waiting
-				// while NATS is away keeps this from spinning.
-				nit, err := s.follow(next)
-				if err != nil {
-					s.log.Warn("chat feed: resume", "err", err)
-					select {
-					case <-quit:
-						return
-					case <-time.After(time.Second):
-					}
-					continue
-				}
-				mu.Lock()
-				cur.Stop()
-				it = nit
-				mu.Unlock()
-				continue
-			}
-			meta, err := m.Metadata()
-			if err != nil {
-				s.log.Warn("chat feed", "err", err)
-				continue
-			}
-			if next != 0 && meta.Sequence.Stream < next {
-				continue // already delivered before a resume
-			}
-			next = meta.Sequence.Stream + 1
-			dm, err := decode(m.Subject(), meta.Sequence.Stream, meta.Timestamp, m.Data())
-			if err != nil {
-				s.log.Warn("chat feed: skipped", "err", err)
-				continue
-			}
-			fn(dm)
-		}
-	}()
-	return func() {
-		close(quit)
-		mu.Lock()
-		it.Stop()
-		mu.Unlock()
-		<-done
-		s.offReconnect(reconnected)
-	}, nil
-}
-
-// follow starts an ordered consumer of every room from seq from, or of new
-// messages only when from is 0.
-func (s *Store) follow(from uint64) (jetstream.MessagesContext, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{subjects}, DeliverPolicy: jetstream.DeliverNewPolicy}
-	if from != 0 {
-		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from
-	}
-	cons, err := s.js.OrderedConsumer(ctx, StreamName, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("natsstore: follow: %w", err)
-	}
-	it, err := cons.Messages()
-	if err != nil {
-		return nil, fmt.Errorf("natsstore: follow: %w", err)
-	}
-	return it, nil
 }

@@ -14,11 +14,11 @@ func TestPresenceRoundTrip(t *testing.T) {
 	s := open(t, Options{DataDir: t.TempDir()})
 	ctx := context.Background()
 	got := make(chan Presence, 16)
-	stop, err := s.WatchPresence(func(p Presence) { got <- p })
+	w, err := s.WatchPresence(func(p Presence) { got <- p })
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stop()
+	defer w.Stop()
 	next := func() Presence {
 		t.Helper()
 		select {
@@ -82,5 +82,29 @@ func TestDecodePresence(t *testing.T) {
 				t.Fatalf("decoded %+v, want nicks %q holds %v", v, c.nicks, c.holds)
 			}
 		})
+	}
+}
+
+// TestPresenceClockStandsStillUnproven: the clock other replicas' silence
+// is judged by runs while the watch proves itself and stands still while
+// it does not, without ever going back.
+func TestPresenceClockStandsStillUnproven(t *testing.T) {
+	pw := &PresenceWatch{liveAt: time.Now().Add(-10 * time.Second)}
+	c1 := pw.Clock()
+	if lag := time.Since(c1); lag < 10*time.Second-watchGrace-time.Second {
+		t.Fatalf("clock %v behind after 10s unproven, want about %v", lag, 10*time.Second-watchGrace)
+	}
+	time.Sleep(50 * time.Millisecond) // the wall clock moves on; the watch's must not
+	if c2 := pw.Clock(); !c2.Equal(c1) {
+		t.Fatalf("clock moved by %v while the watch was unproven", c2.Sub(c1))
+	}
+	pw.proven(time.Now())
+	c3 := pw.Clock()
+	if c3.Before(c1) {
+		t.Fatalf("clock went back by %v", c1.Sub(c3))
+	}
+	time.Sleep(50 * time.Millisecond) // now it runs with the wall clock
+	if d := pw.Clock().Sub(c3); d < 40*time.Millisecond {
+		t.Fatalf("clock moved by %v in 50ms once proven", d)
 	}
 }

@@ -53,6 +53,8 @@ type Options struct {
 	// Log receives the store's notable events and the embedded server's
 	// warnings. Default: slog.Default().
 	Log *slog.Logger
+	// SetupTimeout bounds Setup's retries; 2 minutes when zero.
+	SetupTimeout time.Duration
 }
 
 // Store is an open chat store. Its methods are safe for concurrent use.
@@ -64,6 +66,11 @@ type Store struct {
 	stream jetstream.Stream
 	kv     jetstream.KeyValue // the presence bucket
 	batch  bool               // the server has batched direct gets (2.11+)
+	opts   Options
+
+	health    health
+	stopProbe context.CancelFunc // nil until Setup succeeded
+	probing   sync.WaitGroup
 
 	mu        sync.Mutex
 	reconnect []chan struct{} // told of each reconnection (Follow)
@@ -71,10 +78,25 @@ type Store struct {
 	tmpDir    string // removed by Close when DataDir was empty
 }
 
-// Open starts (or connects to) NATS, and creates or updates the CHAT stream.
-// With an embedded server, a data directory already in use fails with an
-// error wrapping ErrLocked.
+// Open starts (or connects to) NATS and creates or updates the CHAT stream
+// and the presence bucket: Connect, then Setup. With an embedded server, a
+// data directory already in use fails with an error wrapping ErrLocked.
 func Open(ctx context.Context, opts Options) (*Store, error) {
+	s, err := Connect(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Setup(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Connect starts (or connects to) NATS, without touching the stream: what
+// fails here (a bad setting, a locked directory, NATS unreachable) fails at
+// once. Call Setup before any other method but Ready and Close.
+func Connect(opts Options) (*Store, error) {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
@@ -87,6 +109,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if opts.Replicas == 0 {
 		opts.Replicas = 1
 	}
+	if opts.SetupTimeout == 0 {
+		opts.SetupTimeout = 2 * time.Minute
+	}
 	if opts.PerRoom < 0 || opts.DedupWindow < 0 || opts.Replicas < 1 || opts.Replicas > 5 {
 		return nil, fmt.Errorf("natsstore: bad settings: %d messages per room, duplicate window %v, %d replicas (want > 0, > 0, 1 to 5)",
 			opts.PerRoom, opts.DedupWindow, opts.Replicas)
@@ -94,20 +119,14 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if opts.URL == "" && opts.Replicas != 1 {
 		return nil, fmt.Errorf("natsstore: %d replicas need a NATS cluster (-nats-url); the embedded server keeps 1", opts.Replicas)
 	}
-	s := &Store{log: opts.Log, unlock: func() error { return nil }}
-	ok := false
-	defer func() {
-		if !ok {
-			s.Close()
-		}
-	}()
-
-	var err error
+	s := &Store{log: opts.Log, opts: opts, unlock: func() error { return nil }}
 	if opts.URL != "" {
 		if err := s.connect(opts); err != nil {
+			s.Close()
 			return nil, err
 		}
 	} else if err := s.startEmbedded(opts.DataDir); err != nil {
+		s.Close()
 		return nil, err
 	}
 	s.batch = batchSupported(s.nc.ConnectedServerVersion())
@@ -115,36 +134,88 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		s.log.Warn("NATS server before 2.11: chat history is read one message per request; upgrade for faster joins",
 			"version", s.nc.ConnectedServerVersion())
 	}
+	var err error
 	if s.js, err = jetstream.New(s.nc); err != nil {
+		s.Close()
 		return nil, fmt.Errorf("natsstore: %w", err)
 	}
-	if _, err := s.js.AccountInfo(ctx); err != nil {
-		if errors.Is(err, jetstream.ErrJetStreamNotEnabled) || errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) {
-			return nil, fmt.Errorf("natsstore: the NATS server at %s has no JetStream (start it with -js, or enable JetStream for this account): %w", opts.URL, err)
-		}
-		return nil, fmt.Errorf("natsstore: JetStream: %w", err)
+	return s, nil
+}
+
+// ErrNoJetStream is what Setup fails with, at once, on a NATS server
+// without JetStream (or without it for this account).
+var ErrNoJetStream = errors.New("natsstore: no JetStream")
+
+// Setup creates or updates the stream and the presence bucket, retrying
+// with backoff (250 ms doubling to 4 s, each try logged) for up to
+// Options.SetupTimeout: a replica started while its NATS cluster elects a
+// leader, or just after another replica created the stream, waits for it
+// rather than exiting. A NATS without JetStream fails at once. Once it
+// returns nil the store probes its stream's leader (Ready); it is not safe
+// for concurrent use, and once it succeeded it does nothing.
+func (s *Store) Setup(ctx context.Context) error {
+	if s.health.started.Load() {
+		return nil // done already (site tries once quickly, then again)
 	}
-	s.stream, err = s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	ctx, cancel := context.WithTimeout(ctx, s.opts.SetupTimeout)
+	defer cancel()
+	wait := 250 * time.Millisecond
+	for try := 1; ; try++ {
+		actx, acancel := context.WithTimeout(ctx, 5*time.Second)
+		err := s.setupOnce(actx)
+		acancel()
+		if err == nil {
+			break
+		}
+		if errors.Is(err, ErrNoJetStream) || ctx.Err() != nil {
+			return err
+		}
+		s.log.Warn("chat store: setup failed, retrying", "try", try, "in", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (gave up after %d tries)", err, try)
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 4*time.Second)
+	}
+	s.health.leaderOK(0)
+	s.health.started.Store(true)
+	pctx, pcancel := context.WithCancel(context.Background())
+	s.stopProbe = pcancel
+	s.probing.Go(func() { s.probe(pctx) })
+	return nil
+}
+
+// setupOnce is one try of Setup.
+func (s *Store) setupOnce(ctx context.Context) error {
+	if _, err := s.js.AccountInfo(ctx); err != nil {
+		// "Not enabled" is also what the client makes of no answer at
+		// all, which a cluster gives while it starts: final only when the
+		// server says it has no JetStream, or not for this account.
+		js, _ := s.nc.ConnectedServerJetStream()
+		if errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) || errors.Is(err, jetstream.ErrJetStreamNotEnabled) && !js && s.nc.IsConnected() {
+			return fmt.Errorf("%w: the NATS server at %s has no JetStream (start it with -js, or enable JetStream for this account): %w", ErrNoJetStream, s.opts.URL, err)
+		}
+		return fmt.Errorf("natsstore: JetStream: %w", err)
+	}
+	stream, err := s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name:              StreamName,
 		Description:       "socketlab chat: one subject per room",
 		Subjects:          []string{subjects},
 		Storage:           jetstream.FileStorage,
 		Retention:         jetstream.LimitsPolicy,
-		MaxMsgsPerSubject: opts.PerRoom,
+		MaxMsgsPerSubject: s.opts.PerRoom,
 		Discard:           jetstream.DiscardOld,
-		Duplicates:        opts.DedupWindow,
-		Replicas:          opts.Replicas,
+		Duplicates:        s.opts.DedupWindow,
+		Replicas:          s.opts.Replicas,
 		// History reads use direct gets: no consumer per join.
 		AllowDirect: true,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("natsstore: stream %s: %w", StreamName, err)
+		return fmt.Errorf("natsstore: stream %s: %w", StreamName, err)
 	}
-	if err := s.openPresence(ctx, opts.Replicas); err != nil {
-		return nil, err
-	}
-	ok = true
-	return s, nil
+	s.stream = stream
+	return s.openPresence(ctx, s.opts.Replicas)
 }
 
 // startEmbedded runs a NATS server in this process. It does not listen on
@@ -193,6 +264,10 @@ func (s *Store) startEmbedded(dir string) error {
 // Close disconnects, stops the embedded server (its files are synced and
 // closed), and releases the data directory. Stop the followers first.
 func (s *Store) Close() error {
+	if s.stopProbe != nil {
+		s.stopProbe()
+		s.probing.Wait()
+	}
 	if s.nc != nil {
 		s.nc.Close()
 	}

@@ -87,6 +87,11 @@ type Config struct {
 	// resend is stored once; 0 means 10 minutes.
 	ChatRetention   int64
 	ChatDedupWindow time.Duration
+	// ChatStartTimeout bounds how long a server on an external NATS keeps
+	// trying to create the chat's stream and bucket (serving pages, with
+	// /readyz 503, meanwhile) before it gives up and Serve returns an
+	// error; 0 means 2 minutes.
+	ChatStartTimeout time.Duration
 	// Chat holds the chat's limits (rate, send queue, …); zero fields are
 	// defaults.
 	Chat chat.Options
@@ -118,6 +123,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.HeaderTimeout == 0 {
 		c.HeaderTimeout = 10 * time.Second
+	}
+	if c.ChatStartTimeout == 0 {
+		c.ChatStartTimeout = 2 * time.Minute
 	}
 	if c.ShutdownTimeout == 0 {
 		c.ShutdownTimeout = 4 * time.Second

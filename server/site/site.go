@@ -43,7 +43,7 @@ type Server struct {
 	plotLn net.Listener // nil when the TCP ingest is disabled
 
 	store *natsstore.Store
-	chat  *chat.Handler
+	chat  *chatStart
 
 	taps *wire.Hub // the wire lab's tap hub, the registry's Tapper
 }
@@ -83,22 +83,44 @@ func New(cfg Config) (*Server, error) {
 	s.taps.Wait = cfg.WireWatchWait
 	s.conns.Tapper = s.taps
 	s.plot = plot.NewStore(cfg.PlotRing, cfg.PlotMaxSeries)
-	s.store, err = natsstore.Open(context.Background(), natsstore.Options{DataDir: cfg.DataDir, URL: cfg.NATSURL,
+	s.store, err = natsstore.Connect(natsstore.Options{DataDir: cfg.DataDir, URL: cfg.NATSURL,
 		Creds: cfg.NATSCreds, Token: cfg.NATSToken, CAFile: cfg.NATSCA, Replicas: cfg.NATSReplicas,
-		PerRoom: cfg.ChatRetention, DedupWindow: cfg.ChatDedupWindow, Log: s.log})
+		PerRoom: cfg.ChatRetention, DedupWindow: cfg.ChatDedupWindow, SetupTimeout: cfg.ChatStartTimeout, Log: s.log})
 	if err != nil {
 		return nil, fmt.Errorf("site: chat store: %w", err)
 	}
-	if s.chat, err = chat.New(s.conns, s.store, cfg.Chat, s.log); err != nil {
+	s.chat = &chatStart{conns: s.conns, fatal: make(chan struct{})}
+	newChat := func() (*chat.Handler, error) { return chat.New(s.conns, s.store, cfg.Chat, s.log) }
+	if cfg.NATSURL == "" {
+		// The embedded server is up already: its stream is created in
+		// milliseconds, and a failure here is one to report at once.
+		var h *chat.Handler
+		err := s.store.Setup(context.Background())
+		if err == nil {
+			h, err = newChat()
+		}
+		if err != nil {
+			s.store.Close()
+			return nil, fmt.Errorf("site: chat store: %w", err)
+		}
+		s.chat.h.Store(h)
+	} else if err := s.chat.quickStart(s.store, newChat); err != nil {
 		s.store.Close()
-		return nil, fmt.Errorf("site: %w", err)
+		return nil, fmt.Errorf("site: chat store: %w", err)
+	} else if s.chat.h.Load() == nil {
+		// Not ready in a few seconds: serve pages meanwhile, and go on
+		// trying in the background.
+		ctx, cancel := context.WithCancel(context.Background())
+		s.chat.cancel = cancel
+		s.chat.wg.Go(func() { s.chat.run(ctx, s.store, newChat, s.log, cfg.ChatStartTimeout) })
 	}
-	s.checks = append(s.checks, readiness{"chat store", s.chat.Ready})
+	s.checks = append(s.checks, readiness{"chat store", s.chat.ready})
 	ui.Routes()
 	s.handler = s.routes()
 	if cfg.PlotAddr != "" {
 		if s.plotLn, err = net.Listen("tcp", cfg.PlotAddr); err != nil {
-			s.store.Close()
+			s.plotLn = nil
+			s.Close()
 			return nil, fmt.Errorf("site: plot ingest: %w", err)
 		}
 	}
@@ -149,10 +171,16 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	stopPlot := s.servePlot(ctx)
 	defer stopPlot()
 
+	var errChat error
 	select {
 	case err := <-errc:
 		s.Close()
 		return fmt.Errorf("site: serve: %w", err)
+	case <-s.chat.fatal:
+		// The chat store could not be set up within ChatStartTimeout:
+		// end, so that whatever supervises the replica sees it.
+		errChat = *s.chat.err.Load()
+		s.log.Error("chat store: giving up", "err", errChat)
 	case <-ctx.Done():
 	}
 	s.log.Info("shutting down", "sockets", s.conns.Len())
@@ -168,7 +196,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("site: serve: %w", err)
 	}
-	if err := errors.Join(errSockets, errHTTP, errStore); err != nil {
+	if err := errors.Join(errChat, errSockets, errHTTP, errStore); err != nil {
 		return fmt.Errorf("site: shutdown: %w", err)
 	}
 	s.log.Info("stopped")
@@ -185,7 +213,7 @@ func (s *Server) Close() error {
 	if s.store == nil {
 		return nil
 	}
-	s.chat.Close()
+	s.chat.stop()
 	err := s.store.Close()
 	s.store = nil
 	return err
