@@ -315,9 +315,8 @@ func TestEmbeddedWasm(t *testing.T) {
 		t.Logf("app.wasm %-4s %9d bytes (%.1f%% of %d)", enc, len(b), 100*float64(len(b))/float64(len(raw)), len(raw))
 	}
 	// The budget the PWA promises: the first visit downloads this much.
-	const budget = 1_600_000
-	if n := len(a.WasmBytes("br")); n > budget {
-		t.Errorf("app.wasm is %d bytes brotli-compressed, over the %d-byte budget", n, budget)
+	if n := len(a.WasmBytes("br")); n > WasmBudget {
+		t.Errorf("app.wasm is %d bytes brotli-compressed, over the %d-byte budget", n, WasmBudget)
 	}
 }
 

@@ -33,7 +33,7 @@ func benchFrontend(ctx context.Context, cfg config) (*section, error) {
 	s.rows = append(s.rows,
 		[]string{"app.wasm raw", mb(raw), ""},
 		[]string{"app.wasm gzip (best)", mb(gz), ""},
-		[]string{"app.wasm brotli (q11)", mb(br), "≤ 1.6 MB — " + verdict(br <= 1_600_000)},
+		[]string{"app.wasm brotli (q11)", mb(br), fmt.Sprintf("≤ %.1f MB — ", float64(web.WasmBudget)/1e6) + verdict(br <= web.WasmBudget)},
 	)
 
 	chrome := ""
