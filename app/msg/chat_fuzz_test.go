@@ -24,7 +24,7 @@ func FuzzDecodeChat(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	codes := map[string]bool{ErrBadJSON: true, ErrUnknownType: true, ErrMissingField: true, ErrBadRoom: true,
-		ErrBadNick: true, ErrBadToken: true, ErrBadID: true, ErrEmpty: true, ErrTooLong: true}
+		ErrBadNick: true, ErrBadToken: true, ErrBadID: true, ErrEmpty: true, ErrTooLong: true, ErrBadText: true}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := DecodeChat(data)
 		if err != nil {
