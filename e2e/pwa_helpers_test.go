@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,8 +10,6 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
-
-	"socketlab/app/ui"
 )
 
 // consoleErrors returns what the page logged with console.error and every
@@ -45,27 +41,7 @@ func (u *user) checkConsole() {
 // stopped too early would leave pages out of the cache.
 func (u *user) waitOfflineReady() {
 	u.t.Helper()
-	paths, _ := json.Marshal(append(ui.Paths(), "/web/app.wasm", "/app.js", "/web/app.css"))
-	expr := fmt.Sprintf(`(async (paths) => {
-		const deadline = Date.now() + 20000;
-		let why = "no service worker controls the page";
-		while (Date.now() < deadline) {
-			if (navigator.serviceWorker.controller) {
-				const name = "app-" + goappGetenv("GOAPP_VERSION");
-				why = "no cache " + name;
-				if (await caches.has(name)) {
-					const keys = (await (await caches.open(name)).keys()).map(r => new URL(r.url).pathname);
-					const missing = paths.filter(p => !keys.includes(p));
-					if (missing.length === 0) {
-						return "";
-					}
-					why = "not cached: " + missing.join(" ");
-				}
-			}
-			await new Promise(r => setTimeout(r, 100));
-		}
-		return why;
-	})(%s)`, paths)
+	expr := offlineReadyJS() // the same check the shared scenarios make
 	ctx, cancel := context.WithTimeout(u.ctx, 30*time.Second)
 	defer cancel()
 	why, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr, chromedp.EvalAwaitPromise))
