@@ -6,6 +6,8 @@ import (
 	"net"
 	"syscall"
 	"time"
+
+	"socketlab/server/wsframe"
 )
 
 // The closing handshake's bounds: after the server's close frame has gone
@@ -88,7 +90,7 @@ func (c *corkConn) vetClose() []byte {
 	}
 	c.badCloseReason.Store(true)
 	// A masked frame (the key is zero, so the payload reads as it is).
-	f := []byte{0x80 | opClose, 0x80 | byte(2+len(closeReasonNotUTF8)), 0, 0, 0, 0, 0, 0}
+	f := []byte{0x80 | wsframe.OpClose, 0x80 | byte(2+len(closeReasonNotUTF8)), 0, 0, 0, 0, 0, 0}
 	binary.BigEndian.PutUint16(f[6:], 1007)
 	return append(f, closeReasonNotUTF8...)
 }

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 	"testing"
+
+	"socketlab/server/wsframe"
 )
 
 // readLoop is a handler that reads until the connection ends.
@@ -42,7 +44,7 @@ func TestOverLimitUploadGetsItsClose(t *testing.T) {
 	if head != 0x88 || len(payload) < 2 || binary.BigEndian.Uint16(payload) != 1009 || string(payload[2:]) != ReasonTooBig {
 		t.Fatalf("got frame %x %q, want close 1009 %q", head, payload, ReasonTooBig)
 	}
-	nc.Write(clientFrame(opClose, payload[:2], [4]byte{9, 9, 9, 9}))
+	nc.Write(clientFrame(wsframe.OpClose, payload[:2], [4]byte{9, 9, 9, 9}))
 	if n, err := io.Copy(io.Discard, br); err != nil || n != 0 {
 		t.Fatalf("after the close: %d bytes, %v; want a clean end of stream", n, err)
 	}
@@ -57,7 +59,7 @@ func TestCloseReasonNotUTF8(t *testing.T) {
 	switched(t, br)
 	// Written a byte at a time: the vetting must not depend on the frame
 	// arriving in one read.
-	for _, b := range clientFrame(opClose, []byte{0x03, 0xe8, 0xff, 0xfe}, [4]byte{1, 2, 3, 4}) {
+	for _, b := range clientFrame(wsframe.OpClose, []byte{0x03, 0xe8, 0xff, 0xfe}, [4]byte{1, 2, 3, 4}) {
 		nc.Write([]byte{b})
 	}
 	head, payload := serverFrame(t, br)

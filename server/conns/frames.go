@@ -1,18 +1,10 @@
 package conns
 
 import (
-	"encoding/binary"
 	"unicode/utf8"
-)
 
-// WebSocket opcodes the scanner cares about (RFC 6455 section 5.2).
-const (
-	opClose = 0x8
+	"socketlab/server/wsframe"
 )
-
-// maxHeader is the longest frame header: 2 bytes, a 64-bit length and a
-// mask key.
-const maxHeader = 14
 
 // frameScanner follows the frame boundaries of one direction of a
 // WebSocket byte stream, as the bytes cross the network connection, and
@@ -26,7 +18,7 @@ const maxHeader = 14
 // (and not a byte further, which would wait for nothing), and the log can
 // say which close frame really went out.
 type frameScanner struct {
-	hdr  [maxHeader]byte
+	hdr  [wsframe.MaxHeader]byte
 	hn   int   // header bytes collected so far
 	left int64 // payload bytes of the current frame still to come
 	op   byte  // the current frame's opcode
@@ -50,21 +42,6 @@ type frameScanner struct {
 	notClose bool // the current frame has a close opcode but is invalid
 }
 
-// headerLen reports the full length of a header that starts with b0, b1.
-func headerLen(b1 byte) int {
-	n := 2
-	switch b1 & 0x7f {
-	case 126:
-		n += 2
-	case 127:
-		n += 8
-	}
-	if b1&0x80 != 0 {
-		n += 4
-	}
-	return n
-}
-
 // scan follows p, the next bytes of the stream, and returns how many of
 // them pass on at once and where its scan stopped. Without hold, all of p
 // passes. With hold, a close frame's bytes do not: the bytes before it
@@ -73,22 +50,22 @@ func headerLen(b1 byte) int {
 // scanned, and is the caller's.
 func (s *frameScanner) scan(p []byte) (pass, end int) {
 	holdFrom := -1
-	if s.hold && s.op == opClose && s.hn > 0 {
+	if s.hold && s.op == wsframe.OpClose && s.hn > 0 {
 		holdFrom = 0 // a close frame began in an earlier chunk
 	}
 	i := 0
 	for i < len(p) && !s.closed {
-		if s.hn < 2 || s.hn < headerLen(s.hdr[1]) {
+		if s.hn < 2 || s.hn < wsframe.HeaderLen(s.hdr[1]) {
 			if s.hn == 0 {
 				s.op = p[i] & 0x0f
-				if s.hold && s.op == opClose {
+				if s.hold && s.op == wsframe.OpClose {
 					holdFrom = i
 				}
 			}
 			s.hdr[s.hn] = p[i]
 			s.hn++
 			i++
-			if s.hn >= 2 && s.hn == headerLen(s.hdr[1]) {
+			if s.hn >= 2 && s.hn == wsframe.HeaderLen(s.hdr[1]) {
 				s.startPayload()
 				if s.notClose && holdFrom >= 0 {
 					if holdFrom == 0 && len(s.held) > 0 {
@@ -103,7 +80,7 @@ func (s *frameScanner) scan(p []byte) (pass, end int) {
 			continue
 		}
 		n := min(int64(len(p)-i), s.left)
-		if s.op == opClose {
+		if s.op == wsframe.OpClose {
 			s.collect(p[i : i+int(n)])
 		}
 		i += int(n)
@@ -122,24 +99,13 @@ func (s *frameScanner) scan(p []byte) (pass, end int) {
 // startPayload decodes a complete header.
 func (s *frameScanner) startPayload() {
 	h := s.hdr[:s.hn]
-	switch l := h[1] & 0x7f; l {
-	case 126:
-		s.left = int64(binary.BigEndian.Uint16(h[2:4]))
-	case 127:
-		s.left = int64(binary.BigEndian.Uint64(h[2:10]) & (1<<63 - 1))
-	default:
-		s.left = int64(l)
-	}
-	if h[1]&0x80 != 0 {
-		copy(s.key[:], h[s.hn-4:s.hn])
-	} else {
-		s.key = [4]byte{}
-	}
+	s.left = int64(wsframe.PayloadLen(h) & (1<<63 - 1))
+	s.key, _ = wsframe.MaskKey(h)
 	s.kpos = 0
 	s.closeLen = 0
 	// The library fails a close frame that is fragmented or too long
 	// without taking it for a close.
-	s.notClose = s.op == opClose && (h[0]&0x80 == 0 || s.left > 125)
+	s.notClose = s.op == wsframe.OpClose && (h[0]&0x80 == 0 || s.left > 125)
 	if s.notClose {
 		s.op = 0xff
 	}
@@ -161,7 +127,7 @@ func (s *frameScanner) collect(b []byte) {
 
 // endFrame marks the end of the current frame.
 func (s *frameScanner) endFrame() {
-	if s.op == opClose {
+	if s.op == wsframe.OpClose {
 		s.closed = true
 	}
 	s.hn, s.left = 0, 0

@@ -3,6 +3,8 @@ package conns
 import (
 	"bytes"
 	"testing"
+
+	"socketlab/server/wsframe"
 )
 
 // TestFrameScannerHoldsTheCloseFrame feeds a stream of frames in every
@@ -14,7 +16,7 @@ func TestFrameScannerHoldsTheCloseFrame(t *testing.T) {
 	stream = append(stream, clientFrame(0x1, []byte("hello"), key)...)
 	stream = append(stream, clientFrame(0x9, []byte("ping"), key)...)
 	closeAt := len(stream)
-	closeF := clientFrame(opClose, []byte{0x03, 0xe8, 'b', 'y', 'e'}, key)
+	closeF := clientFrame(wsframe.OpClose, []byte{0x03, 0xe8, 'b', 'y', 'e'}, key)
 	stream = append(stream, closeF...)
 	after := []byte("junk after the close")
 	stream = append(stream, after...)

@@ -1,11 +1,11 @@
 package wire
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 
 	"socketlab/app/msg"
+	"socketlab/server/wsframe"
 )
 
 // Frame is one RFC 6455 frame as it crossed, decoded (section 5.2): its
@@ -33,19 +33,6 @@ type Frame struct {
 	Inflated   uint64
 }
 
-// Opcodes (RFC 6455 section 5.2).
-const (
-	opContinuation = 0x0
-	opText         = 0x1
-	opBinary       = 0x2
-	opClose        = 0x8
-	opPing         = 0x9
-	opPong         = 0xA
-)
-
-// maxHeader is the longest frame header: 2 bytes, a 64-bit length, a key.
-const maxHeader = 2 + 8 + 4
-
 // maxControl is the largest valid control frame payload.
 const maxControl = 125
 
@@ -63,7 +50,7 @@ type Decoder struct {
 	// first frame has RSV1 set is then inflated to tell its length.
 	Deflate bool
 
-	hdr       [maxHeader]byte
+	hdr       [wsframe.MaxHeader]byte
 	hn        int    // header bytes so far
 	inPayload bool   // the header is complete; payload bytes follow
 	cur       Frame  // the frame being read
@@ -90,12 +77,12 @@ func (d *Decoder) Feed(p []byte, emit func(Frame)) error {
 		}
 		need := 2
 		if d.hn >= 2 {
-			need = headerLen(d.hdr[1])
+			need = wsframe.HeaderLen(d.hdr[1])
 		}
 		n := copy(d.hdr[d.hn:need], p)
 		d.hn += n
 		p = p[n:]
-		if d.hn < 2 || d.hn < headerLen(d.hdr[1]) {
+		if d.hn < 2 || d.hn < wsframe.HeaderLen(d.hdr[1]) {
 			continue
 		}
 		if err := d.start(); err != nil {
@@ -109,21 +96,6 @@ func (d *Decoder) Feed(p []byte, emit func(Frame)) error {
 	return d.err
 }
 
-// headerLen is the length of a header whose second byte is b1.
-func headerLen(b1 byte) int {
-	n := 2
-	switch b1 & 0x7F {
-	case 126:
-		n += 2
-	case 127:
-		n += 8
-	}
-	if b1&0x80 != 0 {
-		n += 4
-	}
-	return n
-}
-
 // start parses a complete header into d.cur.
 func (d *Decoder) start() error {
 	b0, b1 := d.hdr[0], d.hdr[1]
@@ -132,25 +104,13 @@ func (d *Decoder) start() error {
 		Opcode: b0 & 0x0F, Masked: b1&0x80 != 0, Len7: b1 & 0x7F,
 		Header: append([]byte(nil), d.hdr[:d.hn]...),
 	}
-	ext := d.hdr[2:]
-	switch f.Len7 {
-	case 126:
-		f.Length = uint64(binary.BigEndian.Uint16(ext))
-		ext = ext[2:]
-	case 127:
-		f.Length = binary.BigEndian.Uint64(ext)
-		if f.Length>>63 != 0 {
-			return fmt.Errorf("%w (header % x)", ErrLength, f.Header)
-		}
-		ext = ext[8:]
-	default:
-		f.Length = uint64(f.Len7)
+	f.Length = wsframe.PayloadLen(f.Header)
+	if f.Length>>63 != 0 {
+		return fmt.Errorf("%w (header % x)", ErrLength, f.Header)
 	}
-	if f.Masked {
-		copy(f.Key[:], ext)
-	}
+	f.Key, _ = wsframe.MaskKey(f.Header)
 	keep := uint64(msg.WirePayloadShown)
-	if f.Opcode >= opClose {
+	if f.Opcode >= wsframe.OpClose {
 		keep = maxControl // all of a valid control frame, for a close reason
 	}
 	f.Raw = make([]byte, 0, min(f.Length, keep))
@@ -158,10 +118,10 @@ func (d *Decoder) start() error {
 	// permessage-deflate (RFC 7692): RSV1 on a message's first frame says
 	// the whole message is compressed; control frames never are.
 	switch f.Opcode {
-	case opText, opBinary:
+	case wsframe.OpText, wsframe.OpBinary:
 		d.msg.begin(d.Deflate && f.RSV1)
 	}
-	f.Compressed = f.Opcode < opClose && d.msg.active
+	f.Compressed = f.Opcode < wsframe.OpClose && d.msg.active
 
 	d.cur, d.left, d.pos, d.inPayload = f, f.Length, 0, true
 	return nil

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"socketlab/server/wsframe"
 )
 
 // h decodes spaced hex ("81 05 48").
@@ -49,24 +51,24 @@ func rfcExamples() []struct {
 		want   []Frame
 	}{
 		{"single-frame unmasked text", h("81 05 48 65 6c 6c 6f"), []Frame{
-			{FIN: true, Opcode: opText, Len7: 5, Header: h("81 05"), Length: 5, Raw: hello},
+			{FIN: true, Opcode: wsframe.OpText, Len7: 5, Header: h("81 05"), Length: 5, Raw: hello},
 		}},
 		{"single-frame masked text", h("81 85 37 fa 21 3d 7f 9f 4d 51 58"), []Frame{
-			{FIN: true, Opcode: opText, Masked: true, Len7: 5, Header: h("81 85 37 fa 21 3d"), Length: 5, Key: key, Raw: maskedHello},
+			{FIN: true, Opcode: wsframe.OpText, Masked: true, Len7: 5, Header: h("81 85 37 fa 21 3d"), Length: 5, Key: key, Raw: maskedHello},
 		}},
 		{"fragmented unmasked text", h("01 03 48 65 6c 80 02 6c 6f"), []Frame{
-			{Opcode: opText, Len7: 3, Header: h("01 03"), Length: 3, Raw: h("48 65 6c")},
-			{FIN: true, Opcode: opContinuation, Len7: 2, Header: h("80 02"), Length: 2, Raw: h("6c 6f")},
+			{Opcode: wsframe.OpText, Len7: 3, Header: h("01 03"), Length: 3, Raw: h("48 65 6c")},
+			{FIN: true, Opcode: wsframe.OpContinuation, Len7: 2, Header: h("80 02"), Length: 2, Raw: h("6c 6f")},
 		}},
 		{"unmasked ping, masked pong", h("89 05 48 65 6c 6c 6f 8a 85 37 fa 21 3d 7f 9f 4d 51 58"), []Frame{
-			{FIN: true, Opcode: opPing, Len7: 5, Header: h("89 05"), Length: 5, Raw: hello},
-			{FIN: true, Opcode: opPong, Masked: true, Len7: 5, Header: h("8a 85 37 fa 21 3d"), Length: 5, Key: key, Raw: maskedHello},
+			{FIN: true, Opcode: wsframe.OpPing, Len7: 5, Header: h("89 05"), Length: 5, Raw: hello},
+			{FIN: true, Opcode: wsframe.OpPong, Masked: true, Len7: 5, Header: h("8a 85 37 fa 21 3d"), Length: 5, Key: key, Raw: maskedHello},
 		}},
 		{"256 bytes, 16-bit length", append(h("82 7E 01 00"), bin256...), []Frame{
-			{FIN: true, Opcode: opBinary, Len7: 126, Header: h("82 7E 01 00"), Length: 256, Raw: bin256[:64]},
+			{FIN: true, Opcode: wsframe.OpBinary, Len7: 126, Header: h("82 7E 01 00"), Length: 256, Raw: bin256[:64]},
 		}},
 		{"64 KiB, 64-bit length", append(h("82 7F 00 00 00 00 00 01 00 00"), bin64k...), []Frame{
-			{FIN: true, Opcode: opBinary, Len7: 127, Header: h("82 7F 00 00 00 00 00 01 00 00"), Length: 65536, Raw: bin64k[:64]},
+			{FIN: true, Opcode: wsframe.OpBinary, Len7: 127, Header: h("82 7F 00 00 00 00 00 01 00 00"), Length: 65536, Raw: bin64k[:64]},
 		}},
 	}
 }
@@ -126,7 +128,7 @@ func TestDecoderKeepsWholeControlPayload(t *testing.T) {
 
 func TestDecoderEmptyFrames(t *testing.T) {
 	got := decodeAll(t, h("01 00 80 00 88 00"))
-	if len(got) != 3 || got[0].FIN || got[1].Opcode != opContinuation || got[2].Opcode != opClose || got[2].Length != 0 {
+	if len(got) != 3 || got[0].FIN || got[1].Opcode != wsframe.OpContinuation || got[2].Opcode != wsframe.OpClose || got[2].Length != 0 {
 		t.Fatalf("got %+v", got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"socketlab/app/msg"
+	"socketlab/server/wsframe"
 )
 
 var time0 = time.Unix(0, 0)
@@ -37,7 +38,7 @@ func FuzzDecoder(f *testing.F) {
 		total := uint64(0)
 		for _, fr := range a {
 			total += uint64(len(fr.Header)) + fr.Length
-			if len(fr.Raw) > 125 || (fr.Opcode < opClose && len(fr.Raw) > msg.WirePayloadShown) {
+			if len(fr.Raw) > 125 || (fr.Opcode < wsframe.OpClose && len(fr.Raw) > msg.WirePayloadShown) {
 				t.Fatalf("kept %d payload bytes", len(fr.Raw))
 			}
 			Record(fr, 1, msg.WireIn, time0) // must not panic either

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"socketlab/app/msg"
+	"socketlab/server/wsframe"
 )
 
 // deflated compresses p as permessage-deflate sends it: a sync flush, with
@@ -50,9 +51,9 @@ func TestInflateCompressedMessage(t *testing.T) {
 		// In two fragments: RSV1 on the first only (RFC 7692 section 6.1),
 		// with a ping between them.
 		half := len(z) / 2
-		stream := clientFrameBytes(0x40|opText, z[:half], key)
-		stream = append(stream, clientFrameBytes(0x80|opPing, []byte("p"), key)...)
-		stream = append(stream, clientFrameBytes(0x80|opContinuation, z[half:], key)...)
+		stream := clientFrameBytes(0x40|wsframe.OpText, z[:half], key)
+		stream = append(stream, clientFrameBytes(0x80|wsframe.OpPing, []byte("p"), key)...)
+		stream = append(stream, clientFrameBytes(0x80|wsframe.OpContinuation, z[half:], key)...)
 		for _, split := range []int{0, 1, 7, len(stream) / 2, len(stream) - 1} {
 			d := Decoder{Deflate: true}
 			var got []Frame
@@ -80,7 +81,7 @@ func TestInflateCompressedMessage(t *testing.T) {
 
 func TestInflateOffOrBroken(t *testing.T) {
 	z := deflated(t, []byte(strings.Repeat("a", 1000)))
-	stream := clientFrameBytes(0xC0|opText, z, [4]byte{})
+	stream := clientFrameBytes(0xC0|wsframe.OpText, z, [4]byte{})
 	// Without the extension negotiated, RSV1 is only a flag.
 	got := decodeAll(t, stream)
 	if got[0].Compressed || got[0].Inflated != 0 {
@@ -89,12 +90,12 @@ func TestInflateOffOrBroken(t *testing.T) {
 	// Garbage with RSV1 is reported as not inflated.
 	d := Decoder{Deflate: true}
 	var f Frame
-	d.Feed(clientFrameBytes(0xC0|opBinary, []byte{0xff, 0xff, 0xff, 0xff, 0xff}, [4]byte{}), func(g Frame) { f = g })
+	d.Feed(clientFrameBytes(0xC0|wsframe.OpBinary, []byte{0xff, 0xff, 0xff, 0xff, 0xff}, [4]byte{}), func(g Frame) { f = g })
 	if !f.Compressed || f.Inflated != 0 {
 		t.Fatalf("garbage: %+v", f)
 	}
 	// The next message is not compressed: state does not leak.
-	d.Feed(clientFrameBytes(0x80|opText, []byte("plain"), [4]byte{}), func(g Frame) { f = g })
+	d.Feed(clientFrameBytes(0x80|wsframe.OpText, []byte("plain"), [4]byte{}), func(g Frame) { f = g })
 	if f.Compressed || Record(f, 1, msg.WireIn, time0).Text != "plain" {
 		t.Fatalf("after garbage: %+v", f)
 	}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"socketlab/app/msg"
+	"socketlab/server/wsframe"
 )
 
 // Record turns a decoded frame into the record an observer receives: n is
@@ -34,7 +35,7 @@ func Record(f Frame, n int, dir string, at time.Time) msg.WireFrame {
 	shown := min(len(payload), msg.WirePayloadShown)
 	r.Raw, r.Unmasked = spacedHex(f.Raw[:shown]), spacedHex(payload[:shown])
 	switch {
-	case f.Opcode == opClose:
+	case f.Opcode == wsframe.OpClose:
 		// Section 5.5.1: a 2-byte code, then a reason in UTF-8.
 		if len(payload) >= 2 {
 			r.CloseCode = msg.CloseCode(binary.BigEndian.Uint16(payload))
@@ -51,17 +52,17 @@ func Record(f Frame, n int, dir string, at time.Time) msg.WireFrame {
 // reserved.
 func opName(op byte) string {
 	switch op {
-	case opContinuation:
+	case wsframe.OpContinuation:
 		return "continuation"
-	case opText:
+	case wsframe.OpText:
 		return "text"
-	case opBinary:
+	case wsframe.OpBinary:
 		return "binary"
-	case opClose:
+	case wsframe.OpClose:
 		return "close"
-	case opPing:
+	case wsframe.OpPing:
 		return "ping"
-	case opPong:
+	case wsframe.OpPong:
 		return "pong"
 	}
 	return "reserved"
