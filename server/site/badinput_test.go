@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +24,9 @@ type testSite struct {
 	addr string
 	srv  *Server
 	log  *bytes.Buffer
+	// stop shuts the server down as SIGTERM would and returns Serve's
+	// error; the test's cleanup calls it too, and it runs once.
+	stop func() error
 }
 
 func startSite(t *testing.T, cfg Config) *testSite {
@@ -42,13 +46,16 @@ func startSite(t *testing.T, cfg Config) *testSite {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() {
+	stop := sync.OnceValue(func() error {
 		cancel()
-		if err := <-done; err != nil {
+		return <-done
+	})
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
 			t.Errorf("shutdown: %v\nserver log:\n%s", err, logBuf)
 		}
 	})
-	return &testSite{addr: ln.Addr().String(), srv: srv, log: logBuf}
+	return &testSite{addr: ln.Addr().String(), srv: srv, log: logBuf, stop: stop}
 }
 
 // bystander is a well-behaved casefold client that must keep working while

@@ -1,9 +1,7 @@
 package site
 
 import (
-	"context"
 	"io"
-	"log/slog"
 	"net"
 	"testing"
 	"time"
@@ -15,19 +13,9 @@ import (
 // seconds for such a connection, past the bound of two set here), and the
 // unused connection must be closed.
 func TestShutdownClosesUnusedConnections(t *testing.T) {
-	srv, err := New(Config{ShutdownTimeout: 2 * time.Second, Log: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
+	s := startSite(t, Config{ShutdownTimeout: 2 * time.Second})
 
-	idle, err := net.Dial("tcp", ln.Addr().String())
+	idle, err := net.Dial("tcp", s.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,13 +23,12 @@ func TestShutdownClosesUnusedConnections(t *testing.T) {
 	// A request served on another connection proves the server has
 	// accepted (and so is tracking) the first one by now: it accepts in
 	// order.
-	resp, _ := get(t, "http://"+ln.Addr().String()+"/healthz")
+	resp, _ := get(t, "http://"+s.addr+"/healthz")
 	if resp.StatusCode != 200 {
 		t.Fatalf("/healthz = %d", resp.StatusCode)
 	}
 
-	cancel()
-	if err := <-done; err != nil {
+	if err := s.stop(); err != nil {
 		t.Fatalf("shutdown with an unused connection open: %v", err)
 	}
 	idle.SetReadDeadline(time.Now().Add(5 * time.Second))
