@@ -46,9 +46,9 @@ func (c *corkConn) Read(p []byte) (int, error) {
 		}
 		if c.in.closed {
 			// After the peer's close: nothing left to follow.
-			return c.Conn.Read(p)
+			return c.readNet(p)
 		}
-		n, err := c.Conn.Read(p)
+		n, err := c.readNet(p)
 		pass, end := c.in.scan(p[:n])
 		if c.in.release {
 			// What was held was no close frame after all (one over 125
@@ -75,12 +75,26 @@ func (c *corkConn) Read(p []byte) (int, error) {
 	}
 }
 
+// readNet reads what came from the peer: first the bytes net/http read
+// early, then the socket. rmu is held.
+func (c *corkConn) readNet(p []byte) (int, error) {
+	if len(c.early) > 0 {
+		n := copy(p, c.early)
+		c.early = c.early[n:]
+		if len(c.early) == 0 {
+			c.early = nil
+		}
+		return n, nil
+	}
+	return c.Conn.Read(p)
+}
+
 // hasPending reports whether Read has bytes for the library that the
-// socket no longer shows.
+// socket does not show.
 func (c *corkConn) hasPending() bool {
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
-	return len(c.pending) > 0
+	return len(c.pending) > 0 || len(c.early) > 0
 }
 
 // vetClose returns the peer's close frame as the library is to see it.

@@ -50,6 +50,22 @@ func TestOverLimitUploadGetsItsClose(t *testing.T) {
 	}
 }
 
+// TestEarlyCloseReasonNotUTF8: the same close frame sent together with the
+// upgrade request, so that net/http has read it before the hijack, is
+// vetted all the same (it used to reach the library unscanned and have its
+// reason echoed).
+func TestEarlyCloseReasonNotUTF8(t *testing.T) {
+	reg := NewRegistry(slog.New(slog.DiscardHandler))
+	url := serve(t, reg, "/reason", Options{}, readLoop)
+	nc, br := rawUpgrade(t, url, clientFrame(wsframe.OpClose, []byte{0x03, 0xe8, 0xff, 0xfe}, [4]byte{1, 2, 3, 4}))
+	defer nc.Close()
+	switched(t, br)
+	head, payload := serverFrame(t, br)
+	if head != 0x88 || len(payload) < 2 || binary.BigEndian.Uint16(payload) != 1007 || string(payload[2:]) != closeReasonNotUTF8 {
+		t.Fatalf("got frame %x %q, want close 1007 %q", head, payload, closeReasonNotUTF8)
+	}
+}
+
 // TestCloseReasonNotUTF8: a client close whose reason is not UTF-8 is
 // answered 1007, and its reason is not echoed.
 func TestCloseReasonNotUTF8(t *testing.T) {

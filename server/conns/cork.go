@@ -41,7 +41,11 @@ type corkConn struct {
 	closeSentAt time.Time // when the server's close frame went out
 	rmu         sync.Mutex
 	in          frameScanner
-	pending     []byte    // bytes for the library's next reads
+	pending     []byte // bytes for the library's next reads
+	// early are bytes net/http read past the handshake before the hijack
+	// (a client that sent its first frame without waiting): Read takes
+	// them before the socket, through the scanner like any other.
+	early       []byte
 	closeRecvAt time.Time // when the peer's close frame came in
 	// stopRead refuses the library's reads from the moment the socket
 	// drains (or Finish fails it): its parser may be lost in the stream.
@@ -138,10 +142,13 @@ const (
 )
 
 // Hijack takes over the connection, as http.Hijacker, with buffers of its
-// own. If net/http has already read bytes past the handshake (a client that
-// sent its first frame without waiting), its reader stays: the library
-// keeps what is buffered in the reader it is given and re-points that
-// reader at the connection, so bytes held anywhere else would be lost.
+// own. The library reads what the reader it is given has buffered, then
+// the connection it is given; bytes net/http has already read past the
+// handshake (a client that sent its first frame without waiting) would
+// thus reach it without passing the frame scanner. So they move out of
+// net/http's reader into the connection, whose Read hands them over
+// first, scanned like every other byte, and the library gets an empty
+// reader of our own.
 //
 // A connection from RecordHeads is unwrapped here: from now on the socket
 // reads and writes the network directly (a tapped one through a tapConn).
@@ -176,19 +183,18 @@ func (w *corkingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		}
 	}
 	w.conn = &corkConn{Conn: under}
-	br := brw.Reader
-	// Bytes net/http read past the handshake reach the library from memory,
-	// not through corkConn.Read: the scanner follows them first.
-	early, _ := br.Peek(br.Buffered())
-	w.conn.in.scan(early)
-	w.conn.in.hold = w.conn.in.hn == 0 && !w.conn.in.closed
-	if br.Buffered() == 0 {
-		br = bufio.NewReaderSize(nc, readBufferSize)
-		// Only then can WaitReadable trust the socket: with net/http's
-		// reader, the library keeps the early bytes in a reader of its
-		// own, where neither the socket nor br.Buffered shows them.
-		w.conn.idle = newIdleWaiter(nc, br)
+	// Bytes net/http read past the handshake are taken out of its reader
+	// and given to the connection's Read, so that the scanner follows
+	// them as it does every byte from the socket: a close frame whose
+	// first bytes came early is held and vetted like any other. The
+	// library then reads through a fresh reader of our own.
+	if n := brw.Reader.Buffered(); n > 0 {
+		early, _ := brw.Reader.Peek(n)
+		w.conn.early = bytes.Clone(early)
 	}
+	w.conn.in.hold = true
+	br := bufio.NewReaderSize(nc, readBufferSize)
+	w.conn.idle = newIdleWaiter(nc, br)
 	return w.conn, bufio.NewReadWriter(br, bufio.NewWriterSize(w.conn, writeBufferSize)), nil
 }
 
