@@ -195,3 +195,27 @@ func TestNATS(t *testing.T) {
 		t.Fatalf("JetStream: %v", err)
 	}
 }
+
+// TestDialClosedWith: a handler served alone is dialled, and its close
+// code and reason are checked, a wrong one failing.
+func TestDialClosedWith(t *testing.T) {
+	url := ServeHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		c.Close(websocket.StatusPolicyViolation, "no")
+	}))
+	ws, _ := Dial(t, url, nil)
+	ClosedWith(t, ws, websocket.StatusPolicyViolation, "no")
+	// The same check against the wrong code must fail: run it on a
+	// testing.T of its own.
+	inner := &testing.T{}
+	ws, _ = Dial(t, url, nil)
+	done := make(chan struct{})
+	go func() { defer close(done); ClosedWith(inner, ws, websocket.StatusNormalClosure, "") }()
+	<-done
+	if !inner.Failed() {
+		t.Fatal("ClosedWith accepted 1008 as 1000")
+	}
+}

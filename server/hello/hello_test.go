@@ -1,11 +1,8 @@
 package hello
 
 import (
-	"context"
 	"errors"
-	"io"
 	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -13,20 +10,13 @@ import (
 	"github.com/coder/websocket"
 
 	"socketlab/app/msg"
+	"socketlab/internal/testkit"
 	"socketlab/server/conns"
 )
 
 func TestHelloWorldThenNormalClose(t *testing.T) {
-	reg := conns.NewRegistry(slog.New(slog.NewTextHandler(io.Discard, nil)))
-	srv := httptest.NewServer(&Handler{Conns: reg, Delay: 50 * time.Millisecond})
-	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.CloseNow()
+	reg := conns.NewRegistry(slog.New(slog.DiscardHandler))
+	c, ctx := testkit.Dial(t, testkit.ServeHTTP(t, &Handler{Conns: reg, Delay: 50 * time.Millisecond}), nil)
 	start := time.Now()
 	var got []string
 	for {
