@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -167,7 +166,3 @@ func (r *RawConn) CloseCode() int {
 		}
 	}
 }
-
-// Rest reads until the server ends the connection and returns what came:
-// for a test that checks nothing follows a close.
-func (r *RawConn) Rest() ([]byte, error) { return io.ReadAll(r.R) }

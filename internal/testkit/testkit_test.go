@@ -50,6 +50,19 @@ func (s httpServer) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
+// acceptEach serves a WebSocket handler (coder/websocket's own Accept,
+// without the server's connection layer) through Serve.
+func acceptEach(t *testing.T, handle func(c *websocket.Conn, r *http.Request)) *Serving {
+	return Serve(t, httpServer{http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		handle(c, r)
+	})})
+}
+
 // TestServeStopRestart: a served server answers on its address, Stop ends
 // it (twice is once), and Restart serves again on the same address.
 func TestServeStopRestart(t *testing.T) {
@@ -86,12 +99,7 @@ func TestServeStopRestart(t *testing.T) {
 // echoed, a handshake with a wrong version is refused, the close reason is
 // read; a connection that ends without a close frame is told apart.
 func TestRawConn(t *testing.T) {
-	s := Serve(t, httpServer{http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := websocket.Accept(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer c.CloseNow()
+	s := acceptEach(t, func(c *websocket.Conn, r *http.Request) {
 		for {
 			typ, b, err := c.Read(r.Context())
 			if err != nil {
@@ -103,7 +111,7 @@ func TestRawConn(t *testing.T) {
 			}
 			c.Write(r.Context(), typ, b)
 		}
-	})})
+	})
 	if _, status := RawHandshake(t, s.Addr, "/", map[string]string{"Sec-WebSocket-Version": "8"}); status != http.StatusBadRequest {
 		t.Errorf("version 8: HTTP %d, want 400", status)
 	}
@@ -153,12 +161,7 @@ func TestPresenceChecker(t *testing.T) {
 // TestChatClient runs the client against a scripted chat server: the join
 // waits for welcome and synced, and the presence wait follows the view.
 func TestChatClient(t *testing.T) {
-	s := Serve(t, httpServer{http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := websocket.Accept(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer c.CloseNow()
+	s := acceptEach(t, func(c *websocket.Conn, r *http.Request) {
 		if _, _, err := c.Read(r.Context()); err != nil {
 			return
 		}
@@ -168,7 +171,7 @@ func TestChatClient(t *testing.T) {
 			c.Write(r.Context(), websocket.MessageText, b)
 		}
 		c.Close(websocket.StatusNormalClosure, "")
-	})})
+	})
 	c := DialChat(t, s.Addr, "ada")
 	c.Join("lobby", "ada", 0)
 	if e := c.WaitPresence("ada", "bob"); len(e.Joined) != 1 {
@@ -199,13 +202,9 @@ func TestNATS(t *testing.T) {
 // TestDialClosedWith: a handler served alone is dialled, and its close
 // code and reason are checked, a wrong one failing.
 func TestDialClosedWith(t *testing.T) {
-	url := ServeHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := websocket.Accept(w, r, nil)
-		if err != nil {
-			return
-		}
+	url := acceptEach(t, func(c *websocket.Conn, r *http.Request) {
 		c.Close(websocket.StatusPolicyViolation, "no")
-	}))
+	}).WS("/")
 	ws, _ := Dial(t, url, nil)
 	ClosedWith(t, ws, websocket.StatusPolicyViolation, "no")
 	// The same check against the wrong code must fail: run it on a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"log/slog"
 	"net/http/httptest"
 	"strings"
@@ -29,8 +30,7 @@ func ExampleHandler() {
 	defer cancel()
 	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
 	if err != nil {
-		fmt.Println("dial:", err)
-		return
+		log.Fatal(err)
 	}
 	defer c.CloseNow()
 
@@ -43,8 +43,7 @@ func ExampleHandler() {
 			return
 		}
 		if err != nil {
-			fmt.Println("read:", err)
-			return
+			log.Fatal(err)
 		}
 		fmt.Println(string(data))
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -24,13 +25,11 @@ func ExampleServer_Serve() {
 	// a temporary directory.
 	srv, err := site.New(site.Config{Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
-		fmt.Println(err)
-		return
+		log.Fatal(err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		fmt.Println(err)
-		return
+		log.Fatal(err)
 	}
 	ctx, shutdown := context.WithCancel(context.Background())
 	served := make(chan error, 1)
@@ -39,8 +38,7 @@ func ExampleServer_Serve() {
 
 	resp, err := http.Get(base + "/healthz")
 	if err != nil {
-		fmt.Println(err)
-		return
+		log.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -51,8 +49,7 @@ func ExampleServer_Serve() {
 	defer cancel()
 	c, _, err := websocket.Dial(cctx, "ws://"+ln.Addr().String()+msg.CasefoldPath, nil)
 	if err != nil {
-		fmt.Println(err)
-		return
+		log.Fatal(err)
 	}
 	defer c.CloseNow()
 
