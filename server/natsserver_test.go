@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
 	"strconv"
 	"testing"
@@ -29,10 +28,7 @@ func startNATS(t *testing.T) *natsServer {
 	t.Helper()
 	bin, err := exec.LookPath("nats-server")
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI is set and there is no nats-server binary: install it (apt-get install nats-server): %v", err)
-		}
-		t.Skipf("no nats-server binary: %v", err)
+		testkit.Missing(t, "no nats-server binary (apt-get install nats-server): "+err.Error())
 	}
 	n := &natsServer{t: t, bin: bin, port: testkit.LoopbackPort(t), dir: t.TempDir()}
 	n.start()
