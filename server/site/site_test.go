@@ -15,19 +15,16 @@ import (
 	"socketlab/internal/testkit"
 )
 
+// get fetches url with header given as name, value pairs, and returns the
+// response and its body as text.
 func get(t *testing.T, url string, header ...string) (*http.Response, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
+	h := map[string]string{}
 	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
+		h[header[i]] = header[i+1]
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
+	resp, body := testkit.Fetch(t, "GET", url, h)
+	return resp, string(body)
 }
 
 func TestSecurityHeadersOnPages(t *testing.T) {
