@@ -16,7 +16,7 @@
 //   - After a stall of the feed, a backlog of more than natsstore.BacklogMax
 //     messages is not pushed into the queues: each socket gets one resync
 //     item, and its writer reads its room's share from the stream at the
-//     pace the socket takes, as a reconnecting client would (hub.skip).
+//     pace the socket takes, as a reconnecting client would (rooms.skip).
 //   - Each socket has a bounded send queue and one writer goroutine. The hub
 //     never waits: a socket whose queue is full is closed with 4008 (see
 //     msg.CloseTooSlow) and catches up from history when it reconnects.

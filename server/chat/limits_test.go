@@ -51,12 +51,12 @@ func TestSlowConsumerIsClosedThenCatchesUp(t *testing.T) {
 	slow.send(msg.Chat{Type: msg.ChatJoin, Room: "lobby", Nick: "slow", Token: token("slow")})
 	talker := dial(t, s.url, "talker")
 	talker.join("lobby", "talker", 0)
-	waitUntil(t, "both in the room", func() bool { return s.h.Stats().Clients == 2 })
+	waitUntil(t, "both in the room", func() bool { return s.sockets(t) == 2 })
 
 	// Talk until the slow client's queue overflows.
 	text := strings.Repeat("x", 4000)
 	sent := 0
-	for ; s.h.Stats().TooSlow == 0; sent++ {
+	for ; s.tooSlow(t) == 0; sent++ {
 		if sent == 5000 {
 			t.Fatal("5000 messages and the client that does not read was never closed")
 		}
@@ -129,8 +129,8 @@ func TestRateLimitAnswersWithoutClosing(t *testing.T) {
 		}
 	}
 	c.ping() // still open, and pings are not limited
-	if st := s.h.Stats(); st.Published != 3 || st.RateLimited != 7 || limited != 7 {
-		t.Fatalf("stats %+v", st)
+	if published, rl := s.metric(t, "chat_published_total"), s.rateLimited(t); published != 3 || rl != 7 || limited != 7 {
+		t.Fatalf("published %v, rate limited %v (answers %d), want 3 and 7", published, rl, limited)
 	}
 }
 
@@ -273,7 +273,7 @@ func TestSlowPublishDoesNotRateLimit(t *testing.T) {
 			t.Fatalf("say %d answered %+v", i, e)
 		}
 	}
-	if st := s.h.Stats(); st.RateLimited != 0 || st.Published != n {
-		t.Fatalf("stats %+v: want %d published, none rate limited", st, n)
+	if published, rl := s.metric(t, "chat_published_total"), s.rateLimited(t); rl != 0 || published != n {
+		t.Fatalf("published %v, rate limited %v: want %d published, none rate limited", published, rl, n)
 	}
 }
