@@ -32,6 +32,9 @@ type Handler struct {
 // New starts following the store and returns the handler.
 func New(reg *conns.Registry, store *natsstore.Store, opts Options, log *slog.Logger) (*Handler, error) {
 	opts.setDefaults()
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
 	h := &Handler{conns: reg, store: store, opts: opts, log: log, hub: newHub(opts.NickHold)}
 	if err := h.hub.counters.register(reg.Metrics); err != nil {
 		return nil, err

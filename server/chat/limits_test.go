@@ -277,3 +277,22 @@ func TestSlowPublishDoesNotRateLimit(t *testing.T) {
 		t.Fatalf("published %v, rate limited %v: want %d published, none rate limited", published, rl, n)
 	}
 }
+
+// TestLowerTextLimit: a server may take shorter says than the protocol
+// (MaxText, -chat-text-max): one at the limit is stored, a longer one is
+// refused with too_long and a detail naming the server's limit, and the
+// socket stays open.
+func TestLowerTextLimit(t *testing.T) {
+	s := startServer(t, Options{MaxText: 10}, nil)
+	c := dial(t, s.url, "ada")
+	c.join("lobby", "ada", 0)
+	c.say("lobby", "long", strings.Repeat("é", 11))
+	e := c.waitFor("the refusal", isType(msg.ChatError))
+	if e.Code != msg.ErrTooLong || e.ID != "long" || !strings.Contains(e.Detail, "at most 10") {
+		t.Fatalf("an 11-character say answered %+v, want too_long naming 10", e)
+	}
+	c.say("lobby", "fits", strings.Repeat("é", 10))
+	if a := c.waitFor("the ack", isType(msg.ChatAck)); a.ID != "fits" {
+		t.Fatalf("a 10-character say answered %+v", a)
+	}
+}

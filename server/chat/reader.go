@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coder/websocket"
 	"golang.org/x/time/rate"
@@ -87,10 +88,28 @@ func (h *Handler) receive(ctx context.Context, c *client, lim *rate.Limiter, typ
 		reply(cerr.Envelope())
 		return
 	}
+	if e := h.checkText(env); e != nil {
+		h.conns.Metrics.Drop(msg.ChatPath, e.Code)
+		reply(e.Envelope())
+		return
+	}
 	if e := h.handle(ctx, c, env); e != nil {
 		h.conns.Metrics.Drop(msg.ChatPath, e.Code)
 		reply(e.Envelope())
 	}
+}
+
+// checkText applies this server's text length, when it is lower than the
+// protocol's (which msg.DecodeChat has checked).
+func (h *Handler) checkText(env msg.Chat) *msg.ChatErr {
+	if env.Type != msg.ChatSay || h.opts.MaxText >= msg.ChatMaxText {
+		return nil
+	}
+	if n := utf8.RuneCountInString(env.Text); n > h.opts.MaxText {
+		return &msg.ChatErr{Code: msg.ErrTooLong, ID: env.ID, Room: env.Room,
+			Detail: fmt.Sprintf("the message has %d characters; this server takes at most %d", n, h.opts.MaxText)}
+	}
+	return nil
 }
 
 // handle acts on a valid join, say or leave.
