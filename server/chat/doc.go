@@ -61,6 +61,8 @@
 //   - presence.go: who is shown online, and the changes each room is told.
 //   - bucket.go: the presence bucket — this replica's keys written, the
 //     others' watched, the silent ones swept.
+//   - dirty.go: the rooms whose key in the bucket is out of date, marked by
+//     presence and holds, taken by the bucket's writer.
 //   - counters.go: what the chat counts, as Prometheus collectors beside
 //     those of server/conns; tests read them too.
 //   - options.go: the limits and their defaults.
