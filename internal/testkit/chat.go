@@ -224,6 +224,10 @@ func (c *ChatClient) WaitClosed() error {
 	return c.err
 }
 
+// Done is closed when the socket has ended and everything it brought has
+// been recorded.
+func (c *ChatClient) Done() <-chan struct{} { return c.done }
+
 // All is every envelope received so far.
 func (c *ChatClient) All() []msg.Chat {
 	c.mu.Lock()
