@@ -49,8 +49,9 @@ type ChatDialOptions struct {
 	Gated bool
 }
 
-// DialChat dials the chat socket of the server at addr (host:port) and
-// reads in the background until the test ends.
+// DialChat dials the chat socket (msg.ChatPath) of the server at addr,
+// host:port or a ws:// URL without a path, and reads in the background
+// until the test ends.
 func DialChat(t testing.TB, addr, name string) *ChatClient {
 	t.Helper()
 	return DialChatWith(t, addr, name, ChatDialOptions{})
