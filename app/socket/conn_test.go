@@ -122,15 +122,16 @@ func TestSendAndReceive(t *testing.T) {
 	defer srv.Close()
 	rec := newRecorder()
 	c := New(wsURL(srv), rec.options(Options{}))
-	if err := c.Send(context.Background(), []byte("early")); err != ErrNotOpen {
-		t.Fatalf("Send before open = %v, want ErrNotOpen", err)
+	// Before Run, Send queues: the message goes out once a socket opens.
+	if err := c.Send([]byte("early")); err != nil {
+		t.Fatalf("Send before open = %v, want it queued", err)
 	}
 	run(t, c)
 	rec.waitFor(t, "open", func(r *recorder) bool { return count(r.statuses, Open) == 1 })
-	if err := c.Send(context.Background(), []byte("héllo")); err != nil {
+	if err := c.Send([]byte("héllo")); err != nil {
 		t.Fatal(err)
 	}
-	rec.waitFor(t, "echo", func(r *recorder) bool { return len(r.msgs) == 1 && r.msgs[0] == "héllo" })
+	rec.waitFor(t, "echoes", func(r *recorder) bool { return len(r.msgs) == 2 && r.msgs[0] == "early" && r.msgs[1] == "héllo" })
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	var sent, recv bool
@@ -163,9 +164,9 @@ func TestReconnectAfterDrop(t *testing.T) {
 	rec := newRecorder()
 	var opens atomic.Int32
 	opts := rec.options(Options{Backoff: Backoff{Min: 10 * time.Millisecond, Max: 40 * time.Millisecond}})
-	opts.OnOpen = func(ctx context.Context, c *Conn) {
+	opts.OnOpen = func(c *Conn) {
 		opens.Add(1)
-		c.Send(ctx, []byte("join"))
+		c.Send([]byte("join"))
 	}
 	c := New(wsURL(srv), opts)
 	run(t, c)

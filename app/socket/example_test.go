@@ -9,6 +9,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"socketlab/app/msg"
 	"socketlab/app/socket"
 )
 
@@ -28,19 +29,18 @@ func Example() {
 	defer srv.Close()
 
 	conn := socket.New("ws"+strings.TrimPrefix(srv.URL, "http"), socket.Options{
-		OnOpen:    func(ctx context.Context, c *socket.Conn) { c.Send(ctx, []byte("hello")) },
+		OnOpen:    func(c *socket.Conn) { c.Send([]byte("hello")) },
 		OnMessage: func(_ bool, data []byte) { fmt.Println("received:", string(data)) },
 		OnStatus:  func(s socket.Status) { fmt.Println("status:", s) },
+		OnClose:   func(code msg.CloseCode, reason string) { fmt.Println("closed:", code, reason) },
 	})
 	conn.Run(context.Background()) // returns after the server's 1000 close
-	code, reason := conn.LastClose()
-	fmt.Println("closed:", code, reason)
 	// Output:
 	// status: connecting
 	// status: open
 	// received: HELLO
+	// closed: 1000 normal closure bye
 	// status: closed
-	// closed: 1000 bye
 }
 
 // The inspector keeps what crossed the wire for a person to read.

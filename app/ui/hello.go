@@ -42,11 +42,8 @@ func (h *Hello) start(ctx app.Context) {
 		OnMessage: func(_ bool, data []byte) {
 			h.got = append(h.got, arrival{string(data), time.Now()})
 		},
-		OnFrame: func(f socket.Frame) {
-			if f.Dir == socket.Event && f.Code != 0 {
-				_, reason := h.sock.conn.LastClose()
-				h.closed = fmt.Sprintf("%v: %s", msg.CloseCode(f.Code), reason)
-			}
+		OnClose: func(code msg.CloseCode, reason string) {
+			h.closed = fmt.Sprintf("%v: %s", code, reason)
 		},
 	})
 }
