@@ -2,6 +2,7 @@ package socket
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,15 +12,24 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"socketlab/app/msg"
 )
 
-// recorder collects what a Conn reports, for assertions with deadlines.
+// recorder collects what a Conn reports, for assertions with deadlines:
+// statuses, messages and frames, and every callback in order as a line of
+// events ("status open", "open", "message hi", "close 1000 bye").
 type recorder struct {
 	mu       sync.Mutex
 	statuses []Status
 	msgs     []string
 	frames   []Frame
+	events   []string
 	changed  chan struct{}
+	// ui, when set, is where the callbacks are dispatched; each then
+	// checks that it runs there.
+	ui *uiLoop
+	t  *testing.T
 }
 
 func newRecorder() *recorder { return &recorder{changed: make(chan struct{}, 1)} }
@@ -32,10 +42,35 @@ func (r *recorder) poke() {
 }
 
 func (r *recorder) options(o Options) Options {
-	o.OnStatus = func(s Status) { r.mu.Lock(); r.statuses = append(r.statuses, s); r.mu.Unlock(); r.poke() }
-	o.OnMessage = func(_ bool, b []byte) { r.mu.Lock(); r.msgs = append(r.msgs, string(b)); r.mu.Unlock(); r.poke() }
-	o.OnFrame = func(f Frame) { r.mu.Lock(); r.frames = append(r.frames, f); r.mu.Unlock(); r.poke() }
+	if r.ui != nil {
+		o.Dispatch = r.ui.dispatch
+	}
+	o.OnStatus = func(s Status) { r.note(func() { r.statuses = append(r.statuses, s) }, "status %v", s) }
+	o.OnMessage = func(_ bool, b []byte) { r.note(func() { r.msgs = append(r.msgs, string(b)) }, "message %s", b) }
+	o.OnFrame = func(f Frame) { r.note(func() { r.frames = append(r.frames, f) }, "") }
+	o.OnOpen = func(*Conn) { r.note(nil, "open") }
+	o.OnClose = func(code msg.CloseCode, reason string) { r.note(nil, "close %d %s", int(code), reason) }
+	o.OnDialError = func(error) { r.note(nil, "dial error") }
 	return o
+}
+
+// note records one callback: keep, under the lock, and the event line
+// (none for frames, which the inspector has its own tests for).
+func (r *recorder) note(keep func(), format string, args ...any) {
+	if r.ui != nil {
+		if got, want := goid(), r.ui.id.Load(); got != want {
+			r.t.Errorf("callback %q ran on goroutine %d, not the UI loop's %d", fmt.Sprintf(format, args...), got, want)
+		}
+	}
+	r.mu.Lock()
+	if keep != nil {
+		keep()
+	}
+	if format != "" {
+		r.events = append(r.events, fmt.Sprintf(format, args...))
+	}
+	r.mu.Unlock()
+	r.poke()
 }
 
 // waitFor polls cond, under the recorder's lock, until it holds or the

@@ -84,7 +84,7 @@ func (c *Casefold) send(ctx app.Context, e app.Event) {
 
 // Render shows the form and the replies, newest last.
 func (c *Casefold) Render() app.UI {
-	return frame("/casefold", &c.status,
+	return labPage("/casefold", &c.status, c.sock, casefoldHow,
 		app.H1().Text("Casefold: request and reply"),
 		app.P().Class("lead").Text("Each text you send comes back case-folded, exactly as Python's str.casefold() "+
 			"would return it: Straße becomes strasse, ΣΑΣ becomes σασ, ﬁ becomes fi. One text frame in, one text frame out."),
@@ -106,8 +106,6 @@ func (c *Casefold) Render() app.UI {
 				)
 			}),
 		),
-		c.sock.inspector(),
-		howItWorks(casefoldHow),
 	)
 }
 

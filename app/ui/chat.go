@@ -227,7 +227,7 @@ func (c *Chat) Render() app.UI {
 	joined, nick, room := c.sess.Joined(), c.sess.Nick(), c.sess.Room()
 	lines, outgoing, presence := c.sess.Lines(), c.sess.Outgoing(), c.sess.Presence()
 	count := utf8.RuneCountInString(c.text)
-	return frame("/chat", &c.status,
+	return labPage("/chat", &c.status, c.sock, chatHow,
 		app.H1().Text("Chat: rooms, presence, history"),
 		app.P().Class("lead").Text("Every message is stored in NATS JetStream and numbered by it, so everyone sees the same order, "+
 			"a newcomer sees the last 100, and a reconnecting client gets exactly what it missed. "+
@@ -282,8 +282,6 @@ func (c *Chat) Render() app.UI {
 				),
 			),
 		),
-		c.sock.inspector(),
-		howItWorks(chatHow),
 	)
 }
 

@@ -169,7 +169,7 @@ func (p *Plot) toggle(id int) app.EventHandler {
 // readout.
 func (p *Plot) Render() app.UI {
 	list := p.data.list()
-	return frame("/plot", &p.status,
+	return labPage("/plot", &p.status, p.sock, plotHow,
 		app.H1().Text("Plot: streaming with pull flow control"),
 		app.P().Class("lead").Text("Every series, live. Sources are plain TCP clients (netcat works), HTTP POSTs "+
 			"and a built-in demo. This page asks for the next batch only after it has drawn the last one, "+
@@ -223,7 +223,5 @@ func (p *Plot) Render() app.UI {
 			app.P().Text("Or over HTTP, all lines at once:"),
 			app.Pre().Text(`printf '1 10\n2 20\n' | curl --data-binary @- `+"http://localhost:8080/api/plot/my%20series"),
 		),
-		p.sock.inspector(),
-		howItWorks(plotHow),
 	)
 }

@@ -115,7 +115,7 @@ func (w *Wire) Render() app.UI {
 	if w.watch != nil {
 		h, frames = w.watch.handshake, w.watch.frames
 	}
-	return frame("/wire", &w.status,
+	return labPage("/wire", &w.status, w.sock, wireHow,
 		app.H1().Text("Wire: every frame, byte by byte"),
 		app.P().Class("lead").Text("Your browser's JavaScript, and its devtools, see whole messages. Underneath, the WebSocket protocol "+
 			"sends frames: a header of bits and lengths, a masking key, masked bytes. Here the server reads a copy of every byte of "+
@@ -148,7 +148,5 @@ func (w *Wire) Render() app.UI {
 		),
 		handshakePanel(h),
 		thenAndNow(h),
-		w.sock.inspector(),
-		howItWorks(wireHow),
 	)
 }
