@@ -57,3 +57,34 @@ func ExampleInspector() {
 	//   "text": "hi"
 	// }
 }
+
+// Send queues while there is no socket: what was sent before Run goes out
+// once one opens, after the join OnOpen sends, in order.
+func ExampleConn_Send() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		for range 3 {
+			_, b, err := c.Read(r.Context())
+			if err != nil {
+				return
+			}
+			fmt.Println("server got:", string(b))
+		}
+		c.Close(websocket.StatusNormalClosure, "")
+	}))
+	defer srv.Close()
+
+	conn := socket.New("ws"+strings.TrimPrefix(srv.URL, "http"), socket.Options{
+		OnOpen: func(c *socket.Conn) { c.Send([]byte("join")) },
+	})
+	conn.Send([]byte("first"))
+	conn.Send([]byte("second"))
+	conn.Run(context.Background())
+	// Output:
+	// server got: join
+	// server got: first
+	// server got: second
+}
