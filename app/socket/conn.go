@@ -39,6 +39,7 @@ type Conn struct {
 	// not returned yet; Send then inserts at index ahead (and moves it on),
 	// so OnOpen's sends go first, in their own order.
 	queue   []outMsg
+	lastID  uint64
 	opening bool
 	ahead   int
 	queued  chan struct{}

@@ -15,8 +15,11 @@ var ErrQueueFull = errors.New("socket: send queue full")
 // called, or Run returned.
 var ErrClosed = errors.New("socket: closed")
 
-// outMsg is one message waiting in the send queue.
+// outMsg is one message waiting in the send queue. id tells the writer,
+// after a write, whether the head is still the message it wrote: Close or
+// Discard may have emptied the queue meanwhile.
 type outMsg struct {
+	id     uint64
 	binary bool
 	data   []byte
 }
@@ -52,7 +55,8 @@ func (c *Conn) enqueue(binary bool, data []byte) error {
 		return ErrQueueFull
 	}
 	// A copy: the caller may reuse its buffer before the writer runs.
-	m := outMsg{binary: binary, data: slices.Clone(data)}
+	c.lastID++
+	m := outMsg{id: c.lastID, binary: binary, data: slices.Clone(data)}
 	if c.opening {
 		// Sent by OnOpen (or while it is due): ahead of what waited for
 		// this socket, after what OnOpen sent before.
@@ -93,16 +97,21 @@ func (c *Conn) writeLoop(ctx context.Context, ws transport, opened <-chan struct
 		}
 		m := c.queue[0]
 		c.mu.Unlock()
+		// The inspector shows the frame before it is written, so that it
+		// comes before the answer it may bring.
+		c.frame(Frame{Dir: Sent, Binary: m.binary, Size: len(m.data), Data: string(m.data)})
 		if err := ws.Write(ctx, m.binary, m.data); err != nil {
+			c.frame(Frame{Dir: Event, Data: "send failed: " + err.Error() + " (kept for the next socket)"})
 			return
 		}
 		c.mu.Lock()
 		// Only this goroutine takes from the queue, and Send inserts
 		// ahead of the head only while no writer runs (c.opening).
-		c.queue[0] = outMsg{}
-		c.queue = c.queue[1:]
+		if len(c.queue) > 0 && c.queue[0].id == m.id {
+			c.queue[0] = outMsg{}
+			c.queue = c.queue[1:]
+		}
 		c.mu.Unlock()
-		c.frame(Frame{Dir: Sent, Binary: m.binary, Size: len(m.data), Data: string(m.data)})
 	}
 }
 
