@@ -162,7 +162,7 @@ func (s *session) command(cmd msg.WireCommand) error {
 		default:
 			return fmt.Errorf("close: code must be 1001, 1008 or 1011, not %d", cmd.Code)
 		}
-		if len(cmd.Reason) > 123 || !utf8.ValidString(cmd.Reason) {
+		if len(cmd.Reason) > msg.MaxCloseReason || !utf8.ValidString(cmd.Reason) {
 			return errors.New("close: the reason must be UTF-8 of at most 123 bytes")
 		}
 		if sub == nil {
