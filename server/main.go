@@ -34,6 +34,7 @@ func main() {
 	casefoldLimit := flag.Int64("casefold-read-limit", 128<<10, "largest casefold message in `bytes`; bigger ones are closed with 1009")
 	casefoldRate := flag.Float64("casefold-rate", 200, "casefold messages a connection is served per second (its reader is paced; a client that keeps pushing past it for -casefold-flood-grace is closed 1008)")
 	casefoldFlood := flag.Duration("casefold-flood-grace", 5*time.Second, "how long a casefold client may keep pushing over -casefold-rate before 1008")
+	helloDelay := flag.Duration("hello-delay", time.Second, "the hello lab's pause between its two messages (the idle bench lengthens it to hold hello sockets open)")
 	pingEvery := flag.Duration("ping-every", 30*time.Second, "how often to ping every socket to find dead TCP connections (0 disables)")
 	tlsCert := flag.String("tls-cert", "", "TLS certificate `file` (PEM); with -tls-key serves https and wss")
 	tlsKey := flag.String("tls-key", "", "TLS private key `file` (PEM)")
@@ -67,6 +68,7 @@ func main() {
 		CasefoldReadLimit:  *casefoldLimit,
 		CasefoldRate:       *casefoldRate,
 		CasefoldFloodGrace: *casefoldFlood,
+		HelloDelay:         *helloDelay,
 		PingEvery:          *pingEvery,
 		TLSCert:            *tlsCert,
 		TLSKey:             *tlsKey,
