@@ -34,7 +34,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	c.Finish(h.serve(r.Context(), c))
+	// Served in a goroutine of its own, and ServeHTTP returns: an idle
+	// page's socket then keeps two small goroutines, not net/http's deep
+	// connection goroutine. The request context ends as ServeHTTP
+	// returns; what ends the socket is its closing (serve's own context
+	// ends with its reader).
+	go func() { c.Finish(h.serve(context.WithoutCancel(r.Context()), c)) }()
 }
 
 // requests counts the requests a client has sent and the handler has not
@@ -120,8 +125,17 @@ func (h *Handler) awaitNews(ctx context.Context, cur *Cursor, wait time.Duration
 // request is counted; a message that is not a request gets an error
 // message and the connection stays up.
 func (h *Handler) read(ctx context.Context, c *conns.Conn, q *requests) error {
+	// The read's context is never cancelled: a cancellable one would make
+	// the library watch it for every read, on every idle socket. What
+	// ends the read is the socket closing.
+	read := context.WithoutCancel(ctx)
 	for {
-		typ, data, err := c.Read(ctx)
+		// A page waiting for its batch waits here, where its stack can
+		// shrink.
+		if err := c.WaitReadable(); err != nil {
+			return err
+		}
+		typ, data, err := c.Read(read)
 		if err != nil {
 			return err
 		}
