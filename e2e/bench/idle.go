@@ -37,6 +37,7 @@ type idleMeasure struct {
 	stack, heap            [2]int64 // MemStats Stack and HeapInuse, before and after the collection
 	took                   time.Duration
 	heapTop                string // the heap profile's top, for chat
+	collections            int    // garbage collections asked for before afterGC
 }
 
 func (m idleMeasure) perConn() float64   { return float64(m.after-m.before) / float64(m.n) }
@@ -70,8 +71,8 @@ func benchIdle(ctx context.Context, cfg config) (*section, error) {
 		return nil, fmt.Errorf("idle, gorilla baseline: %w", err)
 	}
 	s := &section{title: "Idle connections: server memory",
-		header: []string{"endpoint", "idle sockets", "RSS/conn after the opens", "RSS/conn after a collection", "baseline (gorilla chat), after a collection",
-			"goroutines/conn", "stack/conn", "heap/conn", "target ≤ baseline"}}
+		header: []string{"endpoint", "idle sockets", "RSS/conn after the opens", "RSS/conn after the collections", "baseline (gorilla chat), after the collections",
+			"collections", "goroutines/conn", "stack/conn", "heap/conn", "target ≤ baseline"}}
 	s.rows = append(s.rows, idleRow("gorilla/websocket examples/chat (baseline)", base, 0))
 	var chat idleMeasure
 	for i, ep := range idleEndpoints() {
@@ -91,8 +92,8 @@ func benchIdle(ctx context.Context, cfg config) (*section, error) {
 		"Each row is a fresh server process: the real socketlab binary (`go build ./server`, run with `-hello-delay 1h` so that hello sockets stay in their pause), "+
 			"or the baseline, gorilla/websocket v1.5.3's examples/chat with its hub.go and client.go unchanged (./e2e/bench/gorillachat; its main only adds a free port and /debug/pprof/). "+
 			"RSS is /proc/<pid>/status VmRSS, taken once it has not moved by 1% for a second: before the first socket, once all are open and no frame has arrived for half a second, "+
-			"and again after a garbage collection asked for through /debug/pprof/heap?gc=1 — the same for both servers (a Go process runs one at least every two minutes anyway; "+
-			"it is also what shrinks the stacks of goroutines parked since the opens). Per connection is (after − before) / sockets. "+
+			"and again after garbage collections asked for through /debug/pprof/heap?gc=1 until the goroutine stacks stop shrinking (the collections column) — the same for both servers (a Go process runs one at least every two minutes anyway; "+
+			"each halves the stack of a goroutine parked since the opens that uses under a quarter of it). Per connection is (after − before) / sockets. "+
 			"Goroutines from /debug/pprof/goroutine, stack and heap from the heap profile's MemStats (Stack, HeapInuse), after the collection, per socket.",
 		fmt.Sprintf("What each idle client did before going quiet (it keeps reading, so it answers pings): "+
 			"**gorilla** dials /ws and says nothing (a message would be broadcast to every client); "+
@@ -110,24 +111,45 @@ func benchIdle(ctx context.Context, cfg config) (*section, error) {
 // connection after its collection (0 for the baseline's own row).
 func idleRow(name string, m idleMeasure, base float64) []string {
 	kb := func(v float64) string { return fmt.Sprintf("%.1f KB", v/1e3) }
-	row := []string{name, fmt.Sprint(m.n), kb(m.perConn()), "—", "", "—", "—", "—", ""}
+	row := []string{name, fmt.Sprint(m.n), kb(m.perConn()), "—", "", fmt.Sprint(m.collections), "—", "—", "—", ""}
 	if m.afterGC > 0 {
 		row[3] = kb(m.perConnGC())
 	}
 	if base > 0 {
 		row[4] = kb(base)
 		if m.afterGC > 0 {
-			row[8] = fmt.Sprintf("%.2f× — %s", m.perConnGC()/base, verdict(m.perConnGC() <= base))
+			row[9] = fmt.Sprintf("%.2f× — %s", m.perConnGC()/base, verdict(m.perConnGC() <= base))
 		}
 	}
 	if m.goroutines[0] >= 0 && m.goroutines[1] >= 0 {
-		row[5] = fmt.Sprintf("%.2f", float64(m.goroutines[1]-m.goroutines[0])/float64(m.n))
+		row[6] = fmt.Sprintf("%.2f", float64(m.goroutines[1]-m.goroutines[0])/float64(m.n))
 	}
 	if m.stack[1] > 0 {
-		row[6] = kb(float64(m.stack[1]-m.stack[0]) / float64(m.n))
-		row[7] = kb(float64(m.heap[1]-m.heap[0]) / float64(m.n))
+		row[7] = kb(float64(m.stack[1]-m.stack[0]) / float64(m.n))
+		row[8] = kb(float64(m.heap[1]-m.heap[0]) / float64(m.n))
 	}
 	return row
+}
+
+// collectIdle asks the server at debug for garbage collections until its
+// goroutine stacks stop shrinking (at most 5), and returns how many it
+// ran; 0 when it could not ask. Each collection halves the stack of a
+// goroutine that uses under a quarter of it, so a goroutine parked since
+// the opens needs more than one to reach its floor, as it would in a long
+// idle hour of any Go server (one collection every two minutes at least).
+func collectIdle(debug string) int {
+	last := int64(-1)
+	for n := 1; n <= 5; n++ {
+		if forceGC(debug) != nil {
+			return n - 1
+		}
+		ms, err := memStats(debug, "Stack")
+		if err != nil || (last >= 0 && ms["Stack"] >= last) {
+			return n
+		}
+		last = ms["Stack"]
+	}
+	return 5
 }
 
 // measureIdle starts a server with start, opens n idle sockets of ep on it
@@ -195,7 +217,7 @@ func measureIdle(ctx context.Context, start func() (*serverProcess, error), ep i
 	if m.after, err = settledRSS(srv.pid); err != nil {
 		return m, err
 	}
-	if forceGC(srv.debug) == nil {
+	if m.collections = collectIdle(srv.debug); m.collections > 0 {
 		if m.afterGC, err = settledRSS(srv.pid); err != nil {
 			return m, err
 		}
