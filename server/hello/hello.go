@@ -4,7 +4,8 @@
 // what a clean close handshake (1000) looks like from the browser.
 //
 // Read it first: it is the whole accept → write → close life cycle in one
-// function. Its page is app/ui/hello.go.
+// short file (ServeHTTP, the timer of the second push, and the reader
+// beside them). Its page is app/ui/hello.go.
 package hello
 
 import (
