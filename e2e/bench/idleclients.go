@@ -94,9 +94,9 @@ func openIdleChat(ctx context.Context, url string, i int, readers *sync.WaitGrou
 	return c, nil
 }
 
-// openIdleEcho sends text once and reads the answer (casefold's folding,
-// the wire echo), as a page does before it goes quiet.
-func openIdleEcho(text string) func(context.Context, string, int, *sync.WaitGroup, *atomic.Int64) (*websocket.Conn, error) {
+// openIdleAfter dials, runs first (bounded) and then only reads: an idle
+// socket after its page's first exchange.
+func openIdleAfter(first func(context.Context, *websocket.Conn) error) func(context.Context, string, int, *sync.WaitGroup, *atomic.Int64) (*websocket.Conn, error) {
 	return func(ctx context.Context, url string, _ int, readers *sync.WaitGroup, frames *atomic.Int64) (*websocket.Conn, error) {
 		c, err := dialIdle(ctx, url)
 		if err != nil {
@@ -104,32 +104,36 @@ func openIdleEcho(text string) func(context.Context, string, int, *sync.WaitGrou
 		}
 		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		if err := c.Write(rctx, websocket.MessageText, []byte(text)); err != nil {
+		if err := first(rctx, c); err != nil {
 			return c, err
-		}
-		if _, _, err := c.Read(rctx); err != nil {
-			return c, fmt.Errorf("the answer: %w", err)
 		}
 		readers.Go(func() { keepReading(ctx, c, frames, nil) })
 		return c, nil
 	}
 }
 
+// openIdleEcho sends text once and reads the answer (casefold's folding,
+// the wire echo), as a page does before it goes quiet.
+func openIdleEcho(text string) func(context.Context, string, int, *sync.WaitGroup, *atomic.Int64) (*websocket.Conn, error) {
+	return openIdleAfter(func(ctx context.Context, c *websocket.Conn) error {
+		if err := c.Write(ctx, websocket.MessageText, []byte(text)); err != nil {
+			return err
+		}
+		if _, _, err := c.Read(ctx); err != nil {
+			return fmt.Errorf("the answer: %w", err)
+		}
+		return nil
+	})
+}
+
 // openIdleHello reads hello's first push; the second comes after the
 // server's -hello-delay.
-func openIdleHello(ctx context.Context, url string, _ int, readers *sync.WaitGroup, frames *atomic.Int64) (*websocket.Conn, error) {
-	c, err := dialIdle(ctx, url)
-	if err != nil {
-		return nil, err
+var openIdleHello = openIdleAfter(func(ctx context.Context, c *websocket.Conn) error {
+	if _, b, err := c.Read(ctx); err != nil || string(b) != msg.HelloFirst {
+		return fmt.Errorf("hello's first push: %q %v", b, err)
 	}
-	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if _, b, err := c.Read(rctx); err != nil || string(b) != msg.HelloFirst {
-		return c, fmt.Errorf("hello's first push: %q %v", b, err)
-	}
-	readers.Go(func() { keepReading(ctx, c, frames, nil) })
-	return c, nil
-}
+	return nil
+})
 
 // openIdlePlot reads the history and asks for the next batch, as the page
 // does, and asks again after each batch (the empty one is the heartbeat).

@@ -87,22 +87,22 @@ func TestIdleSocketsPark(t *testing.T) {
 		}
 	}
 
-	t.Run("casefold", func(t *testing.T) {
-		c := dial(t, msg.CasefoldPath)
-		exchange(t, c, "Straße", "strasse")
-		waitParked(t, "socketlab/server/casefold")
-		exchange(t, c, "ΣΑΣ", "σασ")
-		waitParked(t, "socketlab/server/casefold")
-		closePromptly(t, c)
-	})
-	t.Run("wire echo", func(t *testing.T) {
-		c := dial(t, msg.WirePath)
-		exchange(t, c, "one", "one")
-		waitParked(t, "socketlab/server/wire")
-		exchange(t, c, "two", "two")
-		waitParked(t, "socketlab/server/wire")
-		closePromptly(t, c)
-	})
+	for _, tc := range []struct {
+		name, path, pkg string
+		in, want        [2]string
+	}{
+		{"casefold", msg.CasefoldPath, "socketlab/server/casefold", [2]string{"Straße", "ΣΑΣ"}, [2]string{"strasse", "σασ"}},
+		{"wire echo", msg.WirePath, "socketlab/server/wire", [2]string{"one", "two"}, [2]string{"one", "two"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dial(t, tc.path)
+			for i := range tc.in {
+				exchange(t, c, tc.in[i], tc.want[i])
+				waitParked(t, tc.pkg)
+			}
+			closePromptly(t, c)
+		})
+	}
 	t.Run("hello", func(t *testing.T) {
 		c := dial(t, msg.HelloPath)
 		if _, b, err := c.Read(ctx); err != nil || string(b) != msg.HelloFirst {
