@@ -10,9 +10,11 @@ import (
 	"os"
 	"os/exec"
 	"runtime/pprof"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/coder/websocket"
@@ -76,6 +78,26 @@ type loadResult struct {
 	lat      latencies
 	elapsed  time.Duration
 	errors   int
+	// cpu is the bench process's CPU time (user and system) over the
+	// run: the clients' and the server's, none of other processes'.
+	cpu time.Duration
+}
+
+// cpuPerRequest is the process's CPU time per request of r.
+func (r loadResult) cpuPerRequest() time.Duration {
+	if r.requests == 0 {
+		return 0
+	}
+	return r.cpu / time.Duration(r.requests)
+}
+
+// processCPU is this process's user and system CPU time so far.
+func processCPU() time.Duration {
+	var u syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &u) != nil {
+		return 0
+	}
+	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }
 
 // casefoldLoad runs conns clients, each sending a request and waiting for its
@@ -97,7 +119,7 @@ func casefoldLoad(ctx context.Context, url string, conns int, d time.Duration) (
 		}
 		clients[i] = c
 	}
-	start := time.Now()
+	start, cpu0 := time.Now(), processCPU()
 	deadline := start.Add(d)
 	for _, c := range clients {
 		wg.Go(func() {
@@ -124,7 +146,7 @@ func casefoldLoad(ctx context.Context, url string, conns int, d time.Duration) (
 		})
 	}
 	wg.Wait()
-	res.elapsed = time.Since(start)
+	res.elapsed, res.cpu = time.Since(start), processCPU()-cpu0
 	return res, nil
 }
 
@@ -174,6 +196,7 @@ func benchCasefold(ctx context.Context, cfg config) (*section, error) {
 	var all [][2]loadResult
 	var ratios []float64
 	var pairs []string
+	var cpuRatios []float64 // socketlab's CPU per request over bare's, per round
 	for k := range rounds {
 		var res [2]loadResult
 		order := []int{0, 1}
@@ -200,7 +223,9 @@ func benchCasefold(ctx context.Context, cfg config) (*section, error) {
 		}
 		ratio := rate(res[1].requests, res[1].elapsed) / rate(res[0].requests, res[0].elapsed)
 		all, ratios = append(all, res), append(ratios, ratio)
-		pairs = append(pairs, fmt.Sprintf("%.0f / %.0f = %.2f×", rate(res[1].requests, res[1].elapsed), rate(res[0].requests, res[0].elapsed), ratio))
+		cpuRatios = append(cpuRatios, float64(res[1].cpuPerRequest())/float64(res[0].cpuPerRequest()))
+		pairs = append(pairs, fmt.Sprintf("%.0f / %.0f = %.2f× (CPU per request %.1f / %.1f µs)", rate(res[1].requests, res[1].elapsed), rate(res[0].requests, res[0].elapsed), ratio,
+			float64(res[1].cpuPerRequest())/1e3, float64(res[0].cpuPerRequest())/1e3))
 	}
 	// The median round (rounds is odd): its ratio is reported, its runs
 	// are the table's rows.
@@ -218,7 +243,9 @@ func benchCasefold(ctx context.Context, cfg config) (*section, error) {
 		fmt.Sprintf("Target at 100 connections: ≥ 0.95× the bare baseline's throughput — %.2f× (the median of %d interleaved rounds), %s; p99 ≤ 5 ms — %s, %s.",
 			ratio100, rounds, verdict(ratio100 >= 0.95), ms(p99at100), verdict(p99at100 <= 5*time.Millisecond)),
 		fmt.Sprintf("The %d rounds at 100 connections, socketlab / bare requests/s each, %s each way, bare first in the 1st, 3rd, … and socketlab first in the others: %s. "+
-			"The rows at 100 are the median round's.", rounds, cfg.duration, strings.Join(pairs, "; ")),
+			"The rows at 100 are the median round's. "+
+			"The bench process's CPU time per request (getrusage: clients and server, not other processes) is steadier than requests/s on a shared machine: "+
+			"socketlab's is %.2f× bare's (median of the rounds; below 1 is cheaper).", rounds, cfg.duration, strings.Join(pairs, "; "), medianOf(cpuRatios)),
 		"Each client sends a 33-byte mixed-script text and waits for its reply before sending the next; both servers run in the bench process, so client and server share the CPUs.",
 	}, s.notes...)
 	return s, nil
@@ -244,4 +271,11 @@ func profileTop(path string) string {
 	}
 	return "CPU profile of the 100-connection socketlab run (client and server in one process), `go tool pprof -top`:\n\n```\n" +
 		strings.Join(lines, "\n") + "\n```"
+}
+
+// medianOf returns the median of vs (the upper middle for an even count).
+func medianOf(vs []float64) float64 {
+	s := slices.Clone(vs)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
