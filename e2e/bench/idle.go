@@ -32,12 +32,12 @@ const idleRoomSize = 100
 // against the same process before the first of them.
 type idleMeasure struct {
 	n                      int
-	before, after, afterGC int64    // RSS in bytes; afterGC 0 when no collection could be asked for
-	goroutines             [2]int   // before, after; -1 when unknown
-	stack, heap            [2]int64 // MemStats Stack and HeapInuse, before and after the collection
-	took                   time.Duration
-	heapTop                string // the heap profile's top, for chat
-	collections            int    // garbage collections asked for before afterGC
+	before, after, afterGC int64         // RSS in bytes; afterGC 0 when no collection could be asked for
+	goroutines             [2]int        // before, after; -1 when unknown
+	stack, heap            [2]int64      // MemStats Stack and HeapInuse, before and after the collection
+	took                   time.Duration // to open all the sockets
+	heapTop                string        // the heap profile's top, for chat
+	collections            int           // garbage collections asked for before afterGC
 }
 
 func (m idleMeasure) perConn() float64   { return float64(m.after-m.before) / float64(m.n) }
@@ -118,7 +118,7 @@ func benchIdle(ctx context.Context, cfg config) (*section, error) {
 // connection after its collection (0 for the baseline's own row).
 func idleRow(name string, m idleMeasure, base float64) []string {
 	kb := func(v float64) string { return fmt.Sprintf("%.1f KB", v/1e3) }
-	row := []string{name, fmt.Sprint(m.n), kb(m.perConn()), "—", "", fmt.Sprint(m.collections), "—", "—", "—", ""}
+	row := []string{name, fmt.Sprintf("%d (opened in %s)", m.n, m.took.Round(time.Second)), kb(m.perConn()), "—", "", fmt.Sprint(m.collections), "—", "—", "—", ""}
 	if m.afterGC > 0 {
 		row[3] = kb(m.perConnGC())
 	}
