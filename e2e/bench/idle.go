@@ -108,6 +108,9 @@ func benchIdle(ctx context.Context, cfg config) (*section, error) {
 		"counting an 800-byte guard, which a parked reader's frames exceed at 4 KB); hello's reader never reads a message and stays at 2 KB. "+
 		"Casefold takes its buffers from a pool for each message only; plot's held request is a timer and a store watch, not a goroutine. "+
 		"The baseline keeps two goroutines a client (read and write pumps), a ticker and a 256-slot channel.")
+	if cfg.quick {
+		s.notes = append(s.notes, "In -quick (1 000 sockets a row) the server's own start-up garbage, collected with the sockets', is as large as the sockets' memory (hence negative heap rows): only the full run's 10 000 measure a socket.")
+	}
 	if chat.heapTop != "" {
 		s.notes = append(s.notes, "The chat server's heap once its sockets are idle (`go tool pprof -top -sample_index=inuse_space` of /debug/pprof/heap, served on -debug-addr):\n\n"+chat.heapTop)
 	}
@@ -118,7 +121,7 @@ func benchIdle(ctx context.Context, cfg config) (*section, error) {
 // connection after its collection (0 for the baseline's own row).
 func idleRow(name string, m idleMeasure, base float64) []string {
 	kb := func(v float64) string { return fmt.Sprintf("%.1f KB", v/1e3) }
-	row := []string{name, fmt.Sprintf("%d (opened in %s)", m.n, m.took.Round(time.Second)), kb(m.perConn()), "—", "", fmt.Sprint(m.collections), "—", "—", "—", ""}
+	row := []string{name, fmt.Sprintf("%d (opened in %s)", m.n, m.took.Round(100*time.Millisecond)), kb(m.perConn()), "—", "", fmt.Sprint(m.collections), "—", "—", "—", ""}
 	if m.afterGC > 0 {
 		row[3] = kb(m.perConnGC())
 	}
