@@ -96,6 +96,11 @@ func send(ctx context.Context, c *conns.Conn, ev msg.WireEvent) error {
 // command is answered with an error event; the socket stays up.
 func (wt *Watch) commands(ctx context.Context, c *conns.Conn, s *session) error {
 	for {
+		// An observer that sends no command waits here, where its
+		// stack can shrink.
+		if err := c.WaitReadable(); err != nil {
+			return err
+		}
 		typ, b, err := c.Read(ctx)
 		if err != nil {
 			return err
