@@ -16,8 +16,11 @@ import (
 
 func TestHelloWorldThenNormalClose(t *testing.T) {
 	reg := conns.NewRegistry(slog.New(slog.DiscardHandler))
-	c, ctx := testkit.Dial(t, testkit.ServeHTTP(t, &Handler{Conns: reg, Delay: 50 * time.Millisecond}), nil)
+	url := testkit.ServeHTTP(t, &Handler{Conns: reg, Delay: 50 * time.Millisecond})
+	// The clock starts before the dial: the server's delay starts when it
+	// has written Hello, which can be before the dial returns here.
 	start := time.Now()
+	c, ctx := testkit.Dial(t, url, nil)
 	var got []string
 	for {
 		_, b, err := c.Read(ctx)
