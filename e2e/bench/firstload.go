@@ -51,10 +51,18 @@ func benchFirstLoad(ctx context.Context, cfg config) (*section, error) {
 		runs = 1
 	}
 	loadBefore := loadAvg()
+	retries := 0
 	for _, path := range ui.Paths() {
 		var res []lighthouseResult
 		for range runs {
 			r, err := runLighthouse(ctx, node, cli, chrome, "http://"+addr+path)
+			// Lighthouse sometimes loses its own trace on a busy machine
+			// (NO_NAVSTART, NO_FCP): such a run measured nothing, so it is
+			// run again, a bounded number of times.
+			for attempt := 1; err != nil && attempt < 3; attempt++ {
+				retries++
+				r, err = runLighthouse(ctx, node, cli, chrome, "http://"+addr+path)
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -72,6 +80,9 @@ func benchFirstLoad(ctx context.Context, cfg config) (*section, error) {
 			"Load average before / after: %s / %s. Lighthouse scales the wall time of the main-thread tasks it measured by 4, so a loaded machine raises TBT; \"TBT from CPU time\" "+
 			"applies the same rule to each task's CPU time, which waiting for a core does not inflate (the verdict is on Lighthouse's own TBT).",
 			lighthouseVersion, runs, loadBefore, loadAvg()))
+	if retries > 0 {
+		s.notes = append(s.notes, fmt.Sprintf("%d Lighthouse runs failed to record the page load and were run again.", retries))
+	}
 	return s, nil
 }
 
