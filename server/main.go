@@ -24,6 +24,7 @@ import (
 	"syscall"
 	"time"
 
+	"socketlab/server/chat"
 	"socketlab/server/site"
 )
 
@@ -52,6 +53,8 @@ func main() {
 	natsReplicas := flag.Int("nats-replicas", 1, "copies of the chat stream and presence bucket a clustered JetStream keeps (1 to 5; 1 with the embedded server)")
 	chatRetention := flag.Int64("chat-retention", 10000, "`messages` each chat room keeps")
 	chatDedup := flag.Duration("chat-dedup-window", 10*time.Minute, "how long a chat message id is remembered, so that a resend is stored once")
+	chatRate := flag.Float64("chat-rate", 5, "chat envelopes a connection may send per second (pings excepted); over it they are refused with rate_limited")
+	chatBurst := flag.Int("chat-burst", 20, "chat envelopes a connection may send at once over -chat-rate")
 	debugAddr := flag.String("debug-addr", "", "serve Go's profiler (/debug/pprof/) on this `address`, apart from the site; keep it on localhost")
 	flag.Parse()
 
@@ -84,6 +87,7 @@ func main() {
 		NATSReplicas:       *natsReplicas,
 		ChatRetention:      *chatRetention,
 		ChatDedupWindow:    *chatDedup,
+		Chat:               chat.Options{Rate: *chatRate, Burst: *chatBurst},
 	}
 	if *pingEvery == 0 {
 		cfg.PingEvery = -1
