@@ -106,7 +106,7 @@ func (s *subscriber) run(ctx context.Context) {
 			if err := s.readClassic(ctx, c); tooSlow(err) {
 				s.kicks.Add(1)
 			}
-		} else if err := join(ctx, c, s.room, s.nick, s.token, s.cursor); err == nil {
+		} else if err := send(ctx, c, msg.Chat{Type: msg.ChatJoin, Room: s.room, Nick: s.nick, Token: s.token, Since: s.cursor, Batch: true}); err == nil {
 			err = s.read(ctx, c)
 			if tooSlow(err) {
 				s.kicks.Add(1)
@@ -129,36 +129,43 @@ func (s *subscriber) read(ctx context.Context, c *websocket.Conn) error {
 		if _, err := buf.ReadFrom(r); err != nil {
 			return err
 		}
-		b := buf.Bytes()
-		switch frameType(b) {
-		case msg.ChatMsg:
-			now := time.Now().UnixNano()
-			_, text, seq, ok := msgFields(b)
-			if !ok {
-				s.errors.Add(1)
-				continue
-			}
-			if seq <= s.cursor {
-				s.dupSeqs++
-				s.dups.Add(1)
-				continue
-			}
-			s.cursor = seq
-			s.record(text, now)
-		case msg.ChatSynced:
-			if seq, ok := seqField(b); ok && seq > s.cursor {
-				s.cursor = seq
-			}
-			s.syncOnce.Do(func() { close(s.synced) })
-		case msg.ChatAck:
-			if id, ok := idField(b); ok && s.acks != nil {
-				s.acks(id)
-			}
-		case msg.ChatPresence:
-			s.presence.Add(1)
-		case msg.ChatError:
-			s.errors.Add(1)
+		for _, b := range msg.ChatEnvelopes(buf.Bytes()) {
+			s.handle(b)
 		}
+	}
+}
+
+// handle acts on one server envelope (of a batched frame, maybe: the
+// subscriber's join asks for them).
+func (s *subscriber) handle(b []byte) {
+	switch frameType(b) {
+	case msg.ChatMsg:
+		now := time.Now().UnixNano()
+		_, text, seq, ok := msgFields(b)
+		if !ok {
+			s.errors.Add(1)
+			return
+		}
+		if seq <= s.cursor {
+			s.dupSeqs++
+			s.dups.Add(1)
+			return
+		}
+		s.cursor = seq
+		s.record(text, now)
+	case msg.ChatSynced:
+		if seq, ok := seqField(b); ok && seq > s.cursor {
+			s.cursor = seq
+		}
+		s.syncOnce.Do(func() { close(s.synced) })
+	case msg.ChatAck:
+		if id, ok := idField(b); ok && s.acks != nil {
+			s.acks(id)
+		}
+	case msg.ChatPresence:
+		s.presence.Add(1)
+	case msg.ChatError:
+		s.errors.Add(1)
 	}
 }
 
