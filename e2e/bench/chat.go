@@ -99,7 +99,7 @@ func benchChat(ctx context.Context, cfg config) (*section, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", name, err)
 			}
-			if li == len(loads)-1 {
+			if !classic || li == len(loads)-1 {
 				profiles = append(profiles, fmt.Sprintf("%s at %d × %d/s, `go tool pprof -top` of the server process:\n\n%s", name, p.subs, p.rate, pprofTop(prof, 25)))
 			}
 			target := ""
