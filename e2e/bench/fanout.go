@@ -103,11 +103,15 @@ func (s *subscriber) run(ctx context.Context) {
 		if s.classic {
 			// No join: a socket is in the one room once connected.
 			s.syncOnce.Do(func() { close(s.synced) })
-			if err := s.readClassic(ctx, c); tooSlow(err) {
+			if err := readFrames(ctx, c, s.classicFrame); tooSlow(err) {
 				s.kicks.Add(1)
 			}
 		} else if err := send(ctx, c, msg.Chat{Type: msg.ChatJoin, Room: s.room, Nick: s.nick, Token: s.token, Since: s.cursor, Batch: true}); err == nil {
-			err = s.read(ctx, c)
+			err = readFrames(ctx, c, func(frame []byte) {
+				for _, b := range msg.ChatEnvelopes(frame) {
+					s.handle(b)
+				}
+			})
 			if tooSlow(err) {
 				s.kicks.Add(1)
 			}
@@ -116,7 +120,9 @@ func (s *subscriber) run(ctx context.Context) {
 	}
 }
 
-func (s *subscriber) read(ctx context.Context, c *websocket.Conn) error {
+// readFrames reads c's frames until it ends, handing each to fn, which
+// must not keep it.
+func readFrames(ctx context.Context, c *websocket.Conn, fn func(frame []byte)) error {
 	// One buffer reused for every frame: the load generator shares the CPUs
 	// with the server it measures, and Read would allocate each time.
 	var buf bytes.Buffer
@@ -129,9 +135,7 @@ func (s *subscriber) read(ctx context.Context, c *websocket.Conn) error {
 		if _, err := buf.ReadFrom(r); err != nil {
 			return err
 		}
-		for _, b := range msg.ChatEnvelopes(buf.Bytes()) {
-			s.handle(b)
-		}
+		fn(buf.Bytes())
 	}
 }
 
@@ -169,23 +173,12 @@ func (s *subscriber) handle(b []byte) {
 	}
 }
 
-// readClassic reads the baseline's frames: bench texts joined by
+// classicFrame counts a frame of the baseline's: bench texts joined by
 // newlines, as many as the server had queued for the socket.
-func (s *subscriber) readClassic(ctx context.Context, c *websocket.Conn) error {
-	var buf bytes.Buffer
-	for {
-		_, r, err := c.Reader(ctx)
-		if err != nil {
-			return err
-		}
-		buf.Reset()
-		if _, err := buf.ReadFrom(r); err != nil {
-			return err
-		}
-		now := time.Now().UnixNano()
-		for line := range bytes.SplitSeq(buf.Bytes(), []byte{'\n'}) {
-			s.record(line, now)
-		}
+func (s *subscriber) classicFrame(frame []byte) {
+	now := time.Now().UnixNano()
+	for line := range bytes.SplitSeq(frame, []byte{'\n'}) {
+		s.record(line, now)
 	}
 }
 

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -179,68 +176,16 @@ func benchIdle(ctx context.Context, cfg config) (*section, error) {
 	return s, nil
 }
 
-// serverProcess is the socketlab binary running on loopback.
-type serverProcess struct {
-	pid   int
-	url   string
-	debug string // the server's /debug/pprof/ url
-	stop  func()
-}
-
 // startServerProcess builds ./server into dir and starts it on a free
-// loopback port with its data in dir, and waits for its "serving" line.
-func startServerProcess(ctx context.Context, dir string) (*serverProcess, error) {
-	bin := filepath.Join(dir, "socketlab")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./server")
-	if out, err := build.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("go build ./server: %w: %s", err, out)
-	}
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"), "-plot-addr", "", "-plot-demo=false", "-max-conns", "20000",
-		"-debug-addr", "127.0.0.1:0")
-	stderr, err := cmd.StderrPipe()
+// loopback port with its data in dir, its profiler on, and waits for its
+// "serving" line.
+func startServerProcess(ctx context.Context, dir string) (*pinnedProcess, error) {
+	bin, err := buildBinary(ctx, dir, "./server")
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	stop := func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	}
-	urlc := make(chan string, 1)
-	var debug string // the profiler's url, logged before the site's
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if u, ok := loggedURL(sc.Text(), "profiler"); ok {
-				debug = u
-			}
-			if u, ok := loggedURL(sc.Text(), "serving"); ok {
-				urlc <- u
-				break
-			}
-		}
-		io.Copy(io.Discard, stderr) // the server's connection log
-	}()
-	select {
-	case u := <-urlc:
-		if err := checkLoopback(u); err != nil {
-			stop()
-			return nil, err
-		}
-		return &serverProcess{pid: cmd.Process.Pid, url: u, debug: debug, stop: stop}, nil
-	case <-time.After(30 * time.Second):
-		stop()
-		return nil, fmt.Errorf("server did not log its url within 30s")
-	}
+	return startPinned("", bin, "-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"), "-plot-addr", "", "-plot-demo=false", "-max-conns", "20000",
+		"-debug-addr", "127.0.0.1:0")
 }
 
 // loggedURL reads the url of the server's `msg=<what> url=…` log line.

@@ -42,11 +42,15 @@ func buildBinary(ctx context.Context, dir, pkg string) (string, error) {
 	return bin, nil
 }
 
-// startPinned starts bin with args on cpu (taskset -c) and waits for its
-// `msg=serving url=…` log line (and its `msg=profiler` one, logged before,
-// if any). stop sends SIGTERM, then kills after 15 s.
+// startPinned starts bin with args on cpu (taskset -c; on any cpu when
+// cpu is "") and waits for its `msg=serving url=…` log line (and its
+// `msg=profiler` one, logged before, if any). stop sends SIGTERM, then
+// kills after 15 s.
 func startPinned(cpu, bin string, args ...string) (*pinnedProcess, error) {
-	cmd := exec.Command("taskset", append([]string{"-c", cpu, bin}, args...)...)
+	cmd := exec.Command(bin, args...)
+	if cpu != "" {
+		cmd = exec.Command("taskset", append([]string{"-c", cpu, bin}, args...)...)
+	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, err

@@ -36,26 +36,27 @@ func tcpPair(t *testing.T) (client, server *net.TCPConn) {
 	return c.(*net.TCPConn), s.(*net.TCPConn)
 }
 
-// corkedTCP is a corkConn over a real socket, with the no-wait flush on.
-func corkedTCP(t *testing.T, nc *net.TCPConn) *corkConn {
+// corkedSmallTCP is a corkConn over a real socket, with the no-wait flush
+// on, and its peer. Both ends' kernel buffers are small, so that a batch
+// does not fit in them.
+func corkedSmallTCP(t *testing.T) (*corkConn, *net.TCPConn) {
 	t.Helper()
+	peer, nc := tcpPair(t)
+	peer.SetReadBuffer(4096)
+	if err := limitUnsent(nc, 4096); err != nil {
+		t.Fatal(err)
+	}
 	raw, err := nc.SyscallConn()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &corkConn{Conn: nc, raw: raw}
+	return &corkConn{Conn: nc, raw: raw}, peer
 }
 
 // A batch bigger than the socket takes at once goes out whole and in
 // order: the no-wait write sends what fits and the waiting write the rest.
 func TestCorkFlushToAFullSocketSendsEverything(t *testing.T) {
-	peer, nc := tcpPair(t)
-	// Small kernel buffers on both sides, so that a batch does not fit.
-	peer.SetReadBuffer(4096)
-	if err := limitUnsent(nc, 4096); err != nil {
-		t.Fatal(err)
-	}
-	c := corkedTCP(t, nc)
+	c, peer := corkedSmallTCP(t)
 	var want bytes.Buffer
 	for i := range 3000 {
 		want.WriteString("frame ")
@@ -88,12 +89,7 @@ func TestCorkFlushToAFullSocketSendsEverything(t *testing.T) {
 // A peer that reads nothing still fails the flush within the cork's
 // timeout: the part that must wait has the deadline.
 func TestCorkFlushToAStuckPeerTimesOut(t *testing.T) {
-	peer, nc := tcpPair(t)
-	peer.SetReadBuffer(4096)
-	if err := limitUnsent(nc, 4096); err != nil {
-		t.Fatal(err)
-	}
-	c := corkedTCP(t, nc)
+	c, _ := corkedSmallTCP(t)
 	c.cork(300 * time.Millisecond)
 	chunk := bytes.Repeat([]byte("x"), 16<<10)
 	start := time.Now()
