@@ -73,6 +73,16 @@ func defineFlags(fs *flag.FlagSet, getenv func(string) string) (*settings, error
 	return s, err
 }
 
+// check refuses what the flags allow but would not mean what they say.
+func (s *settings) check() error {
+	if s.cfg.PingEvery == 0 {
+		// In the configuration 0 means "the default"; on a command line a
+		// 0 reads as "off", so neither reading is taken silently.
+		return fmt.Errorf("-ping-every 0: give a negative duration (e.g. -1s) to disable pings, or a positive one")
+	}
+	return nil
+}
+
 // envName finds the "(env SOCKETLAB_…" a flag's help names: the help is
 // where a reader of -h learns of the variable, so it is also where the
 // variable is defined, once.

@@ -57,3 +57,25 @@ func TestFlagsListChatLimits(t *testing.T) {
 		t.Fatalf("a bad env value: %v, want an error naming the variable", err)
 	}
 }
+
+// -ping-every 0 is refused: the configuration reads 0 as the default, a
+// person typing it means "off", and neither should be guessed.
+func TestFlagsPingEveryZero(t *testing.T) {
+	for _, tc := range []struct {
+		arg  string
+		fail bool
+	}{{"0", true}, {"-1s", false}, {"10s", false}} {
+		fs := flag.NewFlagSet("socketlab", flag.ContinueOnError)
+		st, err := defineFlags(fs, func(string) string { return "" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := fs.Parse([]string{"-ping-every", tc.arg}); err != nil {
+			t.Fatal(err)
+		}
+		err = st.check()
+		if (err != nil) != tc.fail || tc.fail && !strings.Contains(err.Error(), "negative") {
+			t.Errorf("-ping-every %s: check gave %v, want failure %v with advice", tc.arg, err, tc.fail)
+		}
+	}
+}

@@ -34,6 +34,10 @@ func main() {
 		os.Exit(2)
 	}
 	flag.Parse()
+	if err := st.check(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
 
 	var h slog.Handler = slog.NewTextHandler(os.Stderr, nil)
 	if st.logJSON {
