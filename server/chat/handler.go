@@ -101,6 +101,7 @@ func (h *Handler) serve(ctx context.Context, c *conns.Conn) {
 		c.Log().Warn("chat: send queue full, closing as too slow", "queue", h.opts.SendQueue)
 		h.conns.Metrics.Overflow(msg.ChatPath)
 	})
+	cl.blocked = c.WriteBlocked
 	ctx, cancel := context.WithCancel(ctx)
 	cl.startWriter = func() { go h.runWriter(ctx, cl) }
 	err := h.readLoop(ctx, cl)
@@ -110,6 +111,6 @@ func (h *Handler) serve(ctx context.Context, c *conns.Conn) {
 	cl.pubs.finish()
 	h.hub.leave(cl, false)
 	cancel()
-	cl.stop()
+	cl.stop(func() { c.CloseNow() })
 	c.Finish(err)
 }
