@@ -132,6 +132,14 @@ func benchChat(ctx context.Context, cfg config) (*section, error) {
 			"Cut counts a subscriber's sockets that were closed under it: 4008 (socketlab's too slow) and, after the slash, any close at all. "+
 			fmt.Sprintf("Targets for socketlab: server CPU per delivery ≤ %.2g× the baseline's, p99 ≤ %.3g× its p99, 0 lost, no socket cut.", cpuTarget, p99Target),
 	)
+	s.notes = append(s.notes,
+		"**socketlab's delivery path.** The feed follows the stream with one consumer and fans each message out encoded once (server/chat/rooms.go); each socket's "+
+			"bounded queue wakes its writer, which runs on a kept goroutine (workers.go: a fresh goroutine per wake grew and copied its stack down the "+
+			"library's write path, a sixth of the server's CPU), takes everything queued and writes it corked, in one system call with no deadline unless the "+
+			"socket is full (conns/cork.go); the bench's clients, like the page, ask for batched frames, so a batch is also one WebSocket frame of envelopes, "+
+			"one per line (joiner.go), as the classic writer joins its queue. A queue at 256 is full only while the socket's kernel takes no more "+
+			"(conns.Conn.WriteBlocked): a queue that grew because the server's writers did not get the CPU may grow to 16× before the socket is cut, "+
+			"so a client that reads at full speed is not cut for the server's backlog.")
 	s.notes = append(s.notes, profiles...)
 	return s, nil
 }
