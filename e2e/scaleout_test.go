@@ -2,10 +2,8 @@ package e2e
 
 import (
 	"testing"
-	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
-
+	"socketlab/internal/testkit"
 	"socketlab/server/site"
 )
 
@@ -14,15 +12,7 @@ import (
 // with each other and see each other present, as if behind a load balancer
 // that sent them to different replicas.
 func TestScaleOutChat(t *testing.T) {
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns.Start()
-	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats not ready")
-	}
+	ns := testkit.JetStream(t)
 	a := startServer(t, site.Config{NATSURL: ns.ClientURL()})
 	b := startServer(t, site.Config{NATSURL: ns.ClientURL()})
 

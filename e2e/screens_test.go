@@ -25,7 +25,9 @@ var screenPages = []struct {
 		for _, s := range []string{"Straße", "ΣΑΣ ﬁ İstanbul"} {
 			u.typeText("#casefold-input", s+"\n")
 		}
-		u.waitText("#casefold-replies", "two replies", func(s string) bool { return strings.Count(s, "→") == 2 })
+		// Each reply reads "in → out (n → m bytes)": two arrows a reply, one
+		// byte count.
+		u.waitText("#casefold-replies", "two replies", func(s string) bool { return strings.Count(s, " bytes)") == 2 })
 	}},
 	{"chat", "/chat", func(u *user) {
 		u.waitStatus("open")

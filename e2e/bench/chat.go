@@ -76,7 +76,7 @@ func benchChat(ctx context.Context, cfg config) (*section, error) {
 	for li, p := range loads {
 		var base fanoutResult
 		for _, classic := range []bool{true, false} {
-			name, bin, args := "gorilla examples/chat", gBin, []string{"-debug-addr", "127.0.0.1:0"}
+			name, bin, args := "gorilla examples/chat", gBin, []string(nil)
 			if !classic {
 				name, bin = "socketlab", slBin
 				args = []string{"-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data-"+strconv.Itoa(li)),

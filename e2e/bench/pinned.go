@@ -1,16 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -24,14 +21,6 @@ const (
 	loadCPU   = "1"
 )
 
-// pinnedProcess is a server started by startPinned.
-type pinnedProcess struct {
-	pid   int
-	url   string // http://127.0.0.1:port
-	debug string // its /debug/pprof/ url, when it serves one
-	stop  func()
-}
-
 // buildBinary builds a main package of this module into dir.
 func buildBinary(ctx context.Context, dir, pkg string) (string, error) {
 	bin := dir + "/" + pkg[strings.LastIndexByte(pkg, '/')+1:]
@@ -42,62 +31,11 @@ func buildBinary(ctx context.Context, dir, pkg string) (string, error) {
 	return bin, nil
 }
 
-// startPinned starts bin with args on cpu (taskset -c; on any cpu when
-// cpu is "") and waits for its `msg=serving url=…` log line (and its
-// `msg=profiler` one, logged before, if any). stop sends SIGTERM, then
-// kills after 15 s.
-func startPinned(cpu, bin string, args ...string) (*pinnedProcess, error) {
-	cmd := exec.Command(bin, args...)
-	if cpu != "" {
-		cmd = exec.Command("taskset", append([]string{"-c", cpu, bin}, args...)...)
-	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", bin, err)
-	}
-	stop := func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	}
-	type urls struct{ site, debug string }
-	urlc := make(chan urls, 1)
-	go func() {
-		var u urls
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if d, ok := loggedURL(sc.Text(), "profiler"); ok {
-				u.debug = d
-			}
-			if s, ok := loggedURL(sc.Text(), "serving"); ok {
-				u.site = s
-				urlc <- u
-				break
-			}
-		}
-		io.Copy(io.Discard, stderr) // the server's connection log
-	}()
-	select {
-	case u := <-urlc:
-		if err := checkLoopback(u.site); err != nil {
-			stop()
-			return nil, err
-		}
-		// taskset execs the server: the pid is the server's.
-		return &pinnedProcess{pid: cmd.Process.Pid, url: u.site, debug: u.debug, stop: stop}, nil
-	case <-time.After(30 * time.Second):
-		stop()
-		return nil, fmt.Errorf("%s did not log its url within 30s", bin)
-	}
+// startPinned starts bin with args on cpu (taskset -c) and waits for its
+// `msg=serving url=…` log line (startLogged). taskset execs the server,
+// so the pid is the server's.
+func startPinned(cpu, bin string, args ...string) (*serverProcess, error) {
+	return startLogged(exec.Command("taskset", append([]string{"-c", cpu, bin}, args...)...))
 }
 
 // pinSelf moves every thread of this process to cpu and runs Go on one

@@ -3,9 +3,7 @@ package chat
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +11,7 @@ import (
 	appchat "socketlab/app/chat"
 	"socketlab/app/msg"
 	"socketlab/app/socket"
+	"socketlab/internal/testkit"
 )
 
 // TestRealClientCatchesUpAfterTooSlow runs the browser's own client code
@@ -30,26 +29,30 @@ func TestRealClientCatchesUpAfterTooSlow(t *testing.T) {
 	gate := make(chan struct{})
 	var openGate sync.Once
 	var mu sync.Mutex
-	var closes []int
+	var closes []msg.CloseCode
 	var conn *socket.Conn
-	send := func(ctx context.Context, envs ...msg.Chat) {
+	send := func(envs ...msg.Chat) {
 		for _, e := range envs {
 			b, _ := json.Marshal(e)
-			conn.Send(ctx, b)
+			conn.Send(b)
 		}
 	}
 	conn = socket.New(s.url+msg.ChatPath, socket.Options{
 		ReadLimit: msg.ChatReadLimit,
 		Backoff:   socket.Backoff{Min: 10 * time.Millisecond, Max: 100 * time.Millisecond},
-		OnOpen: func(ctx context.Context, c *socket.Conn) {
+		OnOpen: func(c *socket.Conn) {
 			if j, ok := sess.Join(); ok {
-				send(ctx, j)
+				send(j)
 			}
 		},
-		OnStatus: func(st socket.Status) {
-			if st != socket.Open {
-				sess.Disconnected()
-			}
+		// As the chat page does: the session's outbox, not the socket's
+		// queue, holds what waits for the next synced.
+		OnClose: func(code msg.CloseCode, _ string) {
+			sess.Disconnected()
+			conn.Discard()
+			mu.Lock()
+			closes = append(closes, code)
+			mu.Unlock()
 		},
 		OnMessage: func(_ bool, data []byte) {
 			<-gate // the slow part
@@ -60,14 +63,7 @@ func TestRealClientCatchesUpAfterTooSlow(t *testing.T) {
 				t.Errorf("undecodable frame %q", data)
 				return
 			}
-			send(context.Background(), res.Send...)
-		},
-		OnFrame: func(f socket.Frame) {
-			if f.Dir == socket.Event && f.Code != 0 {
-				mu.Lock()
-				closes = append(closes, f.Code)
-				mu.Unlock()
-			}
+			send(res.Send...)
 		},
 	})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -80,28 +76,17 @@ func TestRealClientCatchesUpAfterTooSlow(t *testing.T) {
 		<-ran
 	})
 
-	talker := dial(t, s.url, "talker")
-	talker.join("lobby", "talker", 0)
-	waitUntil(t, "both in the room", func() bool { return s.sockets(t) == 2 })
-	text := strings.Repeat("y", 4000)
-	sent := 0
-	for ; s.tooSlow(t) == 0; sent++ {
-		if sent == 5000 {
-			t.Fatal("the blocked client was never closed")
-		}
-		talker.say("lobby", fmt.Sprint("m", sent), text)
-		// One at a time, so that the talker (whose queue is as small) is
-		// not the slow one.
-		talker.waitFor("ack", func(e msg.Chat) bool { return e.Type == msg.ChatAck && e.ID == fmt.Sprint("m", sent) })
-	}
-	talker.say("lobby", "last", "said after the slow client was closed")
-	talker.waitFor("last ack", func(e msg.Chat) bool { return e.Type == msg.ChatAck && e.ID == "last" })
+	talker := s.inLobby(t, "talker")
+	testkit.Eventually(t, 15*time.Second, "both in the room", func() bool { return s.sockets(t) == 2 })
+	sent := talkUntilTooSlow(t, s, talker, "the blocked client")
+	talker.Say("lobby", "last", "said after the slow client was closed")
+	talker.WaitFor("last ack", func(e msg.Chat) bool { return e.Type == msg.ChatAck && e.ID == "last" })
 	want := sent + 1
-	waitUntil(t, "the talker to see everything", func() bool { return len(talker.msgs("lobby")) == want })
+	testkit.Eventually(t, 15*time.Second, "the talker to see everything", func() bool { return len(talker.Msgs("lobby")) == want })
 
 	openGate.Do(func() { close(gate) })
-	waitUntil(t, "the slow client to show every message", func() bool { return len(sess.Lines()) >= want })
-	lines, ms := sess.Lines(), talker.msgs("lobby")
+	testkit.Eventually(t, 15*time.Second, "the slow client to show every message", func() bool { return len(sess.Lines()) >= want })
+	lines, ms := sess.Lines(), talker.Msgs("lobby")
 	if len(lines) != want {
 		t.Fatalf("the client shows %d lines, want %d", len(lines), want)
 	}
@@ -112,7 +97,7 @@ func TestRealClientCatchesUpAfterTooSlow(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(closes) == 0 || closes[0] != int(msg.CloseTooSlow) {
+	if len(closes) == 0 || closes[0] != msg.CloseTooSlow {
 		t.Fatalf("close codes seen by the client: %v, want %d first", closes, msg.CloseTooSlow)
 	}
 }

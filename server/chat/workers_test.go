@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"socketlab/internal/testkit"
 )
 
 func TestWorkersRunEveryFunctionOnce(t *testing.T) {
@@ -22,7 +24,7 @@ func TestWorkersRunEveryFunctionOnce(t *testing.T) {
 			t.Fatalf("round %d: %d runs, want %d", round, got, 100*(round+1))
 		}
 		// The workers park between runs, to be used again.
-		waitUntil(t, "workers parked after their runs", func() bool { return p.parked() > 0 })
+		testkit.Eventually(t, 15*time.Second, "workers parked after their runs", func() bool { return p.parked() > 0 })
 	}
 }
 
@@ -32,14 +34,14 @@ func TestWorkersReuseAParkedOne(t *testing.T) {
 	done := make(chan struct{})
 	p.run(func() { close(done) })
 	<-done
-	waitUntil(t, "the worker parked", func() bool { return p.parked() == 1 })
+	testkit.Eventually(t, 15*time.Second, "the worker parked", func() bool { return p.parked() == 1 })
 	done = make(chan struct{})
 	p.run(func() { close(done) })
 	if n := p.parked(); n != 0 {
 		t.Fatalf("%d parked while the only worker is running: a new goroutine was started", n)
 	}
 	<-done
-	waitUntil(t, "the same worker parked again", func() bool { return p.parked() == 1 })
+	testkit.Eventually(t, 15*time.Second, "the same worker parked again", func() bool { return p.parked() == 1 })
 }
 
 func TestWorkersEndWhenIdleOrClosed(t *testing.T) {
@@ -47,9 +49,9 @@ func TestWorkersEndWhenIdleOrClosed(t *testing.T) {
 	done := make(chan struct{})
 	p.run(func() { close(done) })
 	<-done
-	waitUntil(t, "the worker parked", func() bool { return p.parked() == 1 })
+	testkit.Eventually(t, 15*time.Second, "the worker parked", func() bool { return p.parked() == 1 })
 	start := time.Now()
-	waitUntil(t, "the idle worker to end", func() bool { return p.parked() == 0 })
+	testkit.Eventually(t, 15*time.Second, "the idle worker to end", func() bool { return p.parked() == 0 })
 	if d := time.Since(start); d > workerIdle+5*time.Second {
 		t.Errorf("an idle worker ended after %s, want about %s", d, workerIdle)
 	}
@@ -57,7 +59,7 @@ func TestWorkersEndWhenIdleOrClosed(t *testing.T) {
 	done = make(chan struct{})
 	p.run(func() { close(done) })
 	<-done
-	waitUntil(t, "the worker parked", func() bool { return p.parked() == 1 })
+	testkit.Eventually(t, 15*time.Second, "the worker parked", func() bool { return p.parked() == 1 })
 	p.close()
 	if n := p.parked(); n != 0 {
 		t.Fatalf("%d parked after close", n)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/coder/websocket"
 
 	"socketlab/app/msg"
+	"socketlab/internal/testkit"
 )
 
 // holdWriters makes every writer wait before its batch until release is
@@ -57,7 +59,7 @@ func dialBatch(t *testing.T, url, nick string) *batchReader {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	ws, _, err := websocket.Dial(ctx, url+msg.ChatPath, nil)
+	ws, _, err := websocket.Dial(ctx, "ws://"+strings.TrimPrefix(url, "ws://")+msg.ChatPath, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +76,7 @@ func dialBatch(t *testing.T, url, nick string) *batchReader {
 			r.frames <- msg.ChatEnvelopes(data)
 		}
 	}()
-	b, _ := json.Marshal(msg.Chat{Type: msg.ChatJoin, Room: "lobby", Nick: nick, Token: token(nick), Batch: true})
+	b, _ := json.Marshal(msg.Chat{Type: msg.ChatJoin, Room: "lobby", Nick: nick, Token: testkit.ChatToken(nick), Batch: true})
 	if err := ws.Write(ctx, websocket.MessageText, b); err != nil {
 		t.Fatal(err)
 	}
@@ -116,14 +118,14 @@ func (r *batchReader) until(t *testing.T, ok func(msg.Chat) bool) (frames int, m
 // talkWhileHeld has talker say n messages while the writers are held,
 // waits until the fan-out queued them to every socket of the room, and
 // releases the writers.
-func talkWhileHeld(t *testing.T, s *testServer, hw *holdWriters, talker *tclient, sockets, n int) {
+func talkWhileHeld(t *testing.T, s *testServer, hw *holdWriters, talker *testkit.ChatClient, sockets, n int) {
 	t.Helper()
 	before := s.metric(t, "chat_delivered_total")
 	hw.hold()
 	for i := range n {
-		talker.say("lobby", fmt.Sprint("m", i), fmt.Sprint("message ", i))
+		talker.Say("lobby", fmt.Sprint("m", i), fmt.Sprint("message ", i))
 	}
-	waitUntil(t, "the fan-out to queue every message", func() bool {
+	testkit.Eventually(t, 15*time.Second, "the fan-out to queue every message", func() bool {
 		return s.metric(t, "chat_delivered_total")-before >= float64(sockets*n)
 	})
 	hw.release()
@@ -135,8 +137,7 @@ func TestWriterJoinsWhatIsQueuedForABatchClient(t *testing.T) {
 	var hw holdWriters
 	s := startServer(t, Options{Rate: 1e6, Burst: 1e6, beforeWrite: hw.wait}, nil)
 	reader := dialBatch(t, s.url, "reader")
-	talker := dial(t, s.url, "talker")
-	talker.join("lobby", "talker", 0)
+	talker := s.inLobby(t, "talker")
 	const n = 20
 	talkWhileHeld(t, s, &hw, talker, 2, n)
 	frames, msgs := reader.until(t, func(e msg.Chat) bool { return e.Type == msg.ChatMsg && e.ID == fmt.Sprint("m", n-1) })
@@ -152,8 +153,8 @@ func TestWriterJoinsWhatIsQueuedForABatchClient(t *testing.T) {
 		t.Errorf("%d messages queued together came in %d frames: not batched", n, frames)
 	}
 	// The talker did not ask: one envelope a frame, as always.
-	talker.waitFor("the last message", func(e msg.Chat) bool { return e.Type == msg.ChatMsg && e.ID == fmt.Sprint("m", n-1) })
-	for _, e := range talker.all() {
+	talker.WaitFor("the last message", func(e msg.Chat) bool { return e.Type == msg.ChatMsg && e.ID == fmt.Sprint("m", n-1) })
+	for _, e := range talker.All() {
 		if len(e.Type) > 10 && e.Type[:10] == "unreadable" {
 			t.Fatalf("the talker, which did not ask for batches, got %q", e.Type)
 		}
@@ -168,8 +169,7 @@ func TestFastClientNotCutForTheServersBacklog(t *testing.T) {
 	const queue = 16
 	s := startServer(t, Options{SendQueue: queue, Rate: 1e6, Burst: 1e6, beforeWrite: hw.wait}, nil)
 	reader := dialBatch(t, s.url, "reader")
-	talker := dial(t, s.url, "talker")
-	talker.join("lobby", "talker", 0)
+	talker := s.inLobby(t, "talker")
 	const n = 3 * queue
 	talkWhileHeld(t, s, &hw, talker, 2, n)
 	_, msgs := reader.until(t, func(e msg.Chat) bool { return e.Type == msg.ChatMsg && e.ID == fmt.Sprint("m", n-1) })
@@ -179,5 +179,5 @@ func TestFastClientNotCutForTheServersBacklog(t *testing.T) {
 	if k := s.tooSlow(t); k != 0 {
 		t.Fatalf("%v sockets closed as too slow for a backlog that was the server's", k)
 	}
-	talker.ping()
+	talker.Ping()
 }

@@ -8,8 +8,11 @@ import (
 	"log/slog"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/coder/websocket"
+
+	"socketlab/internal/testkit"
 )
 
 // WriteBlocked is false while the peer keeps up, true once a peer that
@@ -37,7 +40,7 @@ func TestWriteBlockedFollowsThePeer(t *testing.T) {
 		for ctx.Err() == nil && c.Write(ctx, websocket.MessageBinary, frame) == nil {
 		}
 	}()
-	waitFor(t, "writes blocked by a peer that reads nothing", c.WriteBlocked)
+	testkit.Eventually(t, 10*time.Second, "writes blocked by a peer that reads nothing", c.WriteBlocked)
 	// The peer reads: the socket takes output again.
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -48,5 +51,5 @@ func TestWriteBlockedFollowsThePeer(t *testing.T) {
 			}
 		}
 	}()
-	waitFor(t, "writes unblocked once the peer reads", func() bool { return !c.WriteBlocked() || ctx.Err() != nil })
+	testkit.Eventually(t, 10*time.Second, "writes unblocked once the peer reads", func() bool { return !c.WriteBlocked() || ctx.Err() != nil })
 }

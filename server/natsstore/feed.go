@@ -116,7 +116,7 @@ type follower struct {
 	// checked is next as the last check saw it: a gap across which the
 	// feed delivered since is a backlog being worked off, not a stall.
 	checked uint64
-	stalled  bool      // counted in health.stalled
+	stalled bool // counted in health.stalled
 	// proven is set once the current consumer delivered a message. Until
 	// then a gap is read from the stream at once: after a stall, the
 	// feed reads the stream every checkEvery until a new consumer works.

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"socketlab/internal/testkit"
 )
 
 // A fan-out slower than the room's pace keeps a gap between the stream and
@@ -40,7 +42,7 @@ func TestSlowDeliverIsNotAStall(t *testing.T) {
 	for i := range n {
 		publish(t, s, "lobby", fmt.Sprint(i), "ada", "x")
 	}
-	waitFor(t, "every message delivered", func() bool {
+	testkit.Eventually(t, 10*time.Second, "every message delivered", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(got)+len(skipped) > 0 && (len(got) == n || len(skipped) > 0)
