@@ -103,11 +103,7 @@ func (c *Chat) send(envs ...msg.Chat) {
 }
 
 func (c *Chat) receive(ctx app.Context, data []byte) {
-	var env msg.Chat
-	if err := json.Unmarshal(data, &env); err != nil {
-		return
-	}
-	res := c.sess.Handle(env)
+	envs, res := c.sess.HandleFrame(data)
 	c.send(res.Send...)
 	if res.RetryIn > 0 && !c.retrying {
 		c.retrying = true
@@ -116,15 +112,22 @@ func (c *Chat) receive(ctx app.Context, data []byte) {
 			c.send(c.sess.Flush()...)
 		})
 	}
-	switch env.Type {
-	case msg.ChatMsg, msg.ChatSynced:
-		c.scrollIfAtBottom(ctx)
-	case msg.ChatWelcome:
-		c.formErr = ""
-	case msg.ChatError:
-		if env.Code == msg.ErrNickTaken {
-			c.formErr = env.Detail
+	// A batched frame is one render: scroll once for all its lines.
+	scroll := false
+	for _, env := range envs {
+		switch env.Type {
+		case msg.ChatMsg, msg.ChatSynced:
+			scroll = true
+		case msg.ChatWelcome:
+			c.formErr = ""
+		case msg.ChatError:
+			if env.Code == msg.ErrNickTaken {
+				c.formErr = env.Detail
+			}
 		}
+	}
+	if scroll {
+		c.scrollIfAtBottom(ctx)
 	}
 }
 
