@@ -137,6 +137,15 @@ func (c *ChatClient) SendRaw(typ websocket.MessageType, data []byte) {
 	}
 }
 
+// Close ends the socket with the closing handshake (1000 "bye"), as a
+// tab that is closed does: the server sees a disconnect, not a leave.
+func (c *ChatClient) Close() {
+	c.t.Helper()
+	if err := c.WS.Close(websocket.StatusNormalClosure, "bye"); err != nil {
+		c.t.Errorf("%s: close: %v", c.Name, err)
+	}
+}
+
 // ChatToken is the nick-holding token a client called name sends: long
 // enough for the server's minimum, different per client.
 func ChatToken(name string) string { return "token-of-" + name + "-0123456789" }
