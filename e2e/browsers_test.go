@@ -31,19 +31,29 @@ func chromeStage(t *testing.T) *stage {
 }
 
 // TestFirstVisits: ten fresh visitors in Chrome are not told of an update.
-func TestFirstVisits(t *testing.T) { scenarioFirstVisits(chromeStage(t)) }
+func TestFirstVisits(t *testing.T) {
+	t.Parallel()
+	scenarioFirstVisits(chromeStage(t))
+}
 
 // TestLayouts: every page holds at 320, 375, 768 and 1280 px in Chrome.
-func TestLayouts(t *testing.T) { scenarioLayouts(chromeStage(t)) }
+func TestLayouts(t *testing.T) {
+	t.Parallel()
+	scenarioLayouts(chromeStage(t))
+}
 
 // TestBrowsers is the cross-browser leg: the shared scenarios in Firefox
 // (WebDriver BiDi) and WebKit (W3C WebDriver, MiniBrowser under Xvfb).
 // Without an engine's programs it skips, unless CI or E2E is set: then it
 // fails, so a CI log shows the leg passing, not skipped.
 func TestBrowsers(t *testing.T) {
+	t.Parallel()
 	required := os.Getenv("CI") != "" || os.Getenv("E2E") != ""
 	for _, engine := range []string{"firefox", "webkit"} {
 		t.Run(engine, func(t *testing.T) {
+			// Each engine's leg runs beside the other's and the Chrome
+			// tests: its scenarios mostly wait on a browser of its own.
+			t.Parallel()
 			if !engineSelected(engine) {
 				t.Skipf("E2E_BROWSER=%s", os.Getenv("E2E_BROWSER"))
 			}

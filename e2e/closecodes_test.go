@@ -19,6 +19,7 @@ import (
 // big" and wasClean true — not 1006 after a TCP reset that destroyed the
 // close frame. Ten trials of each size run at once on one page.
 func TestCloseCodesInChrome(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, site.Config{})
 	u := newUser(t, "ada")
 	u.open(srv.URL + "/casefold")

@@ -53,19 +53,27 @@ var screenPages = []struct {
 // screenSizes are a phone and a desktop window.
 var screenSizes = []struct{ w, h int64 }{{375, 812}, {1280, 800}}
 
-// TestScreens saves a screenshot of every page on a phone and on a
-// desktop, light and dark, to e2e/artifacts/screens/ for a person to look
-// at. It asserts what a machine can: the page fits the viewport (no
-// horizontal scrolling) and its text and background follow the scheme.
+// schemes are the prefers-color-scheme values every page is seen in.
+var schemes = []string{"light", "dark"}
+
+// TestScreens visits every page once, puts it in use, and then looks at it
+// on a phone and on a desktop, light and dark — emulation changes the
+// open page, as turning a phone or switching the system theme does, so one
+// visit serves all four views. Each view is saved as a screenshot in
+// e2e/artifacts/screens/ for a person to look at, and checked for what a
+// machine can tell: the page fits the viewport (no horizontal scrolling),
+// its text and background follow the scheme, and axe-core finds no
+// serious or critical violation (the others are logged).
 func TestScreens(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, site.Config{PlotDemo: true})
-	for _, scheme := range []string{"light", "dark"} {
-		u := newUser(t, scheme)
+	u := newUser(t, "screens")
+	for _, p := range screenPages {
+		u.open(srv.URL + p.path)
+		p.prepare(u)
 		for _, size := range screenSizes {
-			u.do("emulate", viewport(size.w, size.h), colorScheme(scheme))
-			for _, p := range screenPages {
-				u.open(srv.URL + p.path)
-				p.prepare(u)
+			for _, scheme := range schemes {
+				u.do("emulate", viewport(size.w, size.h), colorScheme(scheme))
 				overflow := u.evalBool(`document.documentElement.scrollWidth > document.documentElement.clientWidth`)
 				if overflow {
 					t.Errorf("%s at %d px, %s: the page scrolls sideways", p.path, size.w, scheme)
@@ -83,8 +91,9 @@ func TestScreens(t *testing.T) {
 					// make docs: the README's pictures of each lab.
 					u.copyScreenshot(name, filepath.Join("..", "docs", p.name+".png"))
 				}
+				u.axeCheck(fmt.Sprintf("%s %dpx %s", p.path, size.w, scheme))
 			}
 		}
-		u.checkConsole()
 	}
+	u.checkConsole()
 }
