@@ -65,11 +65,17 @@ func TestBrowsers(t *testing.T) {
 				t.Skipf("%s (set E2E=1 to make this an error)", missing)
 			}
 			start := time.Now()
-			for _, sc := range sharedScenarios() {
-				t.Run(sc.name, func(t *testing.T) {
-					sc.run(&stage{t: t, engine: engine, people: people})
-				})
-			}
+			// The scenarios run in parallel, as the Chrome tests do: each
+			// has its own server and its own people. The group returns
+			// when all have, so the log below times the whole leg.
+			t.Run("scenarios", func(t *testing.T) {
+				for _, sc := range sharedScenarios() {
+					t.Run(sc.name, func(t *testing.T) {
+						t.Parallel()
+						sc.run(&stage{t: t, engine: engine, people: people})
+					})
+				}
+			})
 			t.Logf("%s (%s): the leg took %s", engine, version(), time.Since(start).Round(100*time.Millisecond))
 		})
 	}
@@ -121,7 +127,7 @@ func launchEngine(t *testing.T, engine string) (func(t *testing.T, name string) 
 				t.Fatalf("%s: a MiniBrowser: %v", name, err)
 			}
 			return newPerson(t, "webkit", name, d, true)
-		}, func() string { return wk.version }, ""
+		}, wk.browserVersion, ""
 	}
 	t.Fatalf("unknown engine %q", engine)
 	return nil, nil, ""

@@ -19,8 +19,9 @@ var layoutWidths = []int{320, 375, 768, 1280}
 // screensWidths are the widths photographed (docs/screens/<engine>/).
 var screensWidths = []int{375, 1280}
 
-// layoutPrepare puts a page in use before it is measured, so the check sees
-// what a person sees: replies, a joined chat, a drawn plot. Pages not
+// layoutPrepare puts a page in use before it is measured or photographed
+// (scenarioLayouts, TestScreens), so the check sees what a person sees:
+// replies, a joined chat, a drawn plot, a frame on the wire. Pages not
 // listed are measured as they load.
 var layoutPrepare = map[string]func(p *person){
 	"/hello": func(p *person) {
@@ -43,6 +44,13 @@ var layoutPrepare = map[string]func(p *person){
 			p.typeText("#chat-input", "Hello from "+p.engine+"\n")
 			p.waitText("#chat-messages", "the message", func(s string) bool { return strings.Contains(s, "Hello from") })
 		}
+	},
+	"/wire": func(p *person) {
+		p.waitStatus("open")
+		p.waitText("#wire-accept-check", "the handshake", func(s string) bool { return s != "" })
+		p.click("#wire-send-text") // the field starts with "Hello"
+		p.waitJS("the echo of Hello", `Array.from(document.querySelectorAll("#wire-frames li[data-n]")).some(li =>
+			li.classList.contains("wf-out") && (li.querySelector(".wf-text") || {innerText: ""}).innerText === "Hello")`)
 	},
 	"/plot": func(p *person) {
 		p.waitJS("demo points", fmt.Sprintf(`Number((document.querySelector(%q) || {}).innerText) > 20`, seriesSel("demo")+" .series-count"))
