@@ -187,8 +187,8 @@ func TestResendIsIdempotent(t *testing.T) {
 	if ms := w.msgs("lobby"); len(ms) != 2 || ms[0].ID != "same-id" {
 		t.Fatalf("watcher saw %+v, want the message once then the sentinel", ms)
 	}
-	if st := s.h.Stats(); st.Published != 2 || st.Duplicates != 2 {
-		t.Fatalf("stats %+v", st)
+	if published, dups := s.metric(t, "chat_published_total"), s.metric(t, "chat_duplicates_total"); published != 2 || dups != 2 {
+		t.Fatalf("published %v, duplicates %v, want 2 and 2", published, dups)
 	}
 }
 

@@ -1,173 +1,26 @@
 package chat
 
-import (
-	"sync"
-	"sync/atomic"
+import "socketlab/server/conns"
 
-	"socketlab/server/conns"
-)
-
-// out is one item of a socket's send queue. The queue holds pointers, and
-// the fan-out queues one *out per message to every socket of the room: an
-// idle socket's queue then costs 8 bytes a slot (2 KB for 256) instead of
-// the 56 of an out, and a delivery copies one pointer. An out is never
-// modified once queued.
-type out struct {
-	// frame is the encoded envelope. For msg and presence frames it is
-	// shared by every socket of the room: never modify it.
-	frame []byte
-	// seq and room are set for msg frames, so that the writer can drop
-	// what the history of a join already delivered.
-	seq  uint64
-	room string
-	// join, when set, asks the writer to serve a join: welcome, history,
-	// synced. It is queued by the hub in the same critical section that
-	// adds the socket to the room, so every live frame comes after it.
-	join *joinReq
-	// resync, when set, asks the writer to read its room from the stream
-	// up to this seq: the feed recovered from a stall and handed its
-	// backlog over (hub.skip) rather than queue it all at once.
-	resync uint64
-}
-
-type joinReq struct {
-	room, nick string
-	since      uint64
-}
-
-// client is one chat socket.
+// client is one chat socket: its connection, its send queue and writer
+// (queue.go, writer.go), its says on their way to the store (publish.go)
+// and the room it is in.
 type client struct {
 	conn *conns.Conn
+	sendQueue
+	pos  position // where the writer stands; only the writer touches it
+	pubs pubQueue // says on their way to the store
 
-	kickOnce sync.Once
-	kicked   chan struct{} // closed when the queue overflowed
-	kicks    *atomic.Int64 // the hub's count of sockets closed as too slow
-
-	// The send queue and its writer. The writer is a goroutine that runs
-	// only while the queue has something for it (Handler.runWriter): an
-	// idle socket, the common case by far, then costs neither a writer
-	// stack nor queue memory (a slice that is nil when empty, where a
-	// channel would keep its 256 slots). At most one writer runs at a
-	// time, so frames leave in queue order.
-	startWriter func() // starts runWriter in a new goroutine
-	wmu         sync.Mutex
-	wdone       *sync.Cond // signalled when a writer stops
-	pending     []*out     // queued, oldest first, at most maxQueue
-	maxQueue    int
-	writing     bool     // a writer is running
-	stopped     bool     // the socket is done: start no writer
-	pos         position // where the writer stands; only the writer touches it
-
-	pubs pubQueue // says on their way to the store (publish.go)
-
-	// Guarded by the hub's mutex.
+	// The room joined, as what nick, with what session token. Only the
+	// socket's reader joins and leaves (hub.join, hub.leave), so only it
+	// touches them: no lock.
 	room, nick, token string
 }
 
-func newClient(c *conns.Conn, maxQueue int, kicks *atomic.Int64) *client {
-	cl := &client{conn: c, maxQueue: maxQueue, kicked: make(chan struct{}), kicks: kicks}
-	cl.wdone = sync.NewCond(&cl.wmu)
+// newClient makes the client of c; onKick, when set, runs once when its
+// queue overflows, before the writer closes it with 4008.
+func newClient(c *conns.Conn, maxQueue int, onKick func()) *client {
+	cl := &client{conn: c}
+	cl.init(maxQueue, onKick)
 	return cl
-}
-
-// push queues o without ever waiting and makes sure a writer will send it.
-// It reports false, and marks the client to be closed as too slow, when the
-// queue is full: the one who pushes (the hub's fan-out, or this socket's
-// own reader) must not be held up by a socket that does not read.
-func (c *client) push(o *out) bool {
-	c.wmu.Lock()
-	if c.stopped {
-		// The socket is done or its writer failed: nothing will be
-		// written, and the socket is on its way out of its room.
-		c.wmu.Unlock()
-		return false
-	}
-	if len(c.pending) >= c.maxQueue {
-		c.wmu.Unlock()
-		c.kick()
-		return false
-	}
-	c.pending = append(c.pending, o)
-	c.wakeLocked()
-	c.wmu.Unlock()
-	return true
-}
-
-// wakeLocked starts a writer unless one is running (it will see what was
-// just queued: it looks at the queue under wmu before it stops) or the
-// socket is done.
-func (c *client) wakeLocked() {
-	if c.writing || c.stopped || c.startWriter == nil {
-		return
-	}
-	c.writing = true
-	c.startWriter()
-}
-
-// take empties the queue and returns what was in it.
-func (c *client) take() []*out {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	return c.takeLocked()
-}
-
-func (c *client) takeLocked() []*out {
-	batch := c.pending
-	c.pending = nil
-	return batch
-}
-
-// next is the writer's step: it returns what is queued, or, when there is
-// nothing (and no 4008 to send) or the socket is done, reports false and
-// the writer stops.
-func (c *client) next() ([]*out, bool) {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	if c.stopped || (len(c.pending) == 0 && !c.isKicked()) {
-		c.writing = false
-		c.wdone.Broadcast()
-		return nil, false
-	}
-	return c.takeLocked(), true
-}
-
-// fail stops the writer for good: its socket is broken, closed or too
-// slow, and later pushes are dropped.
-func (c *client) fail() {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	c.stopped, c.writing, c.pending = true, false, nil
-	c.wdone.Broadcast()
-}
-
-// stop starts no more writers and waits for the running one, if any, to
-// finish. The handler calls it once the socket's context is cancelled,
-// which ends a writer's network write and catch-up at once.
-func (c *client) stop() {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	c.stopped = true
-	for c.writing {
-		c.wdone.Wait()
-	}
-}
-
-func (c *client) kick() {
-	c.kickOnce.Do(func() {
-		c.kicks.Add(1)
-		c.conn.Log().Warn("chat: send queue full, closing as too slow", "queue", c.maxQueue)
-		close(c.kicked)
-	})
-	c.wmu.Lock()
-	c.wakeLocked() // the writer sends the 4008 close
-	c.wmu.Unlock()
-}
-
-func (c *client) isKicked() bool {
-	select {
-	case <-c.kicked:
-		return true
-	default:
-		return false
-	}
 }

@@ -16,7 +16,7 @@
 //   - After a stall of the feed, a backlog of more than natsstore.BacklogMax
 //     messages is not pushed into the queues: each socket gets one resync
 //     item, and its writer reads its room's share from the stream at the
-//     pace the socket takes, as a reconnecting client would (hub.skip).
+//     pace the socket takes, as a reconnecting client would (rooms.skip).
 //   - Each socket has a bounded send queue and one writer goroutine. The hub
 //     never waits: a socket whose queue is full is closed with 4008 (see
 //     msg.CloseTooSlow) and catches up from history when it reconnects.
@@ -25,16 +25,47 @@
 //     ones history already covered dropped by seq. No gap, no duplicate.
 //
 // Presence spans replicas: each replica writes its own sockets' nicks per
-// room to a NATS KV bucket and watches the others' (presence.go); a
+// room to a NATS KV bucket and watches the others' (bucket.go); a
 // replica that dies is dropped after PresenceTimeout. A socket gets the
 // room's full list once, queued right after its join's catch-up, and then
-// only changes (joined, left): the hub keeps, per room, the set it last
-// announced and, on each join, leave, disconnect or change of another
-// replica's key, sends the difference to the room's sockets — one small
-// frame each, so n joins cost O(n²) small frames, not O(n²) lists of up to
-// n nicks. The same keys carry the nick holds, by a hash of the holding
-// session's token, so a nick held on one replica is refused to others on
-// every replica.
+// only changes (joined, left), one small frame each (presence.go). The
+// same keys carry the nick holds, by a hash of the holding session's
+// token, so a nick held on one replica is refused to others on every
+// replica.
+//
+// # Which file does what
+//
+// Each part owns its state and its lock; one part uses another only
+// through its methods.
+//
+//   - handler.go: Handler — accepts a socket and runs its reader until it
+//     ends; starts and stops the feed, the bucket and the hold pruning.
+//   - reader.go: reading — the read loop, decoding and validation, the
+//     rate limit (counted after decoding), the server's text length, and
+//     acting on a join, say or leave.
+//   - publish.go: a socket's says on their way to the store, in order, in
+//     a goroutine of their own so that a slow store never holds up reading.
+//   - client.go: one socket's parts together: its connection, send queue,
+//     publisher queue and the room it joined (only its reader touches that).
+//   - queue.go: the bounded send queue, which starts the writer while it
+//     holds something and marks a socket that overflowed as too slow.
+//   - writer.go: writing — runWriter, the corked batches, closing a too
+//     slow socket with 4008.
+//   - catchup.go: a join's welcome, history and synced, and the resync
+//     after a stall of the feed: replays from the store.
+//   - hub.go: the order in which a join and a leave go through the parts
+//     below.
+//   - rooms.go: rooms and fan-out — membership, deliver (encode once, push
+//     to every socket), broadcast, skip.
+//   - holds.go: nick holds by session token.
+//   - presence.go: who is shown online, and the changes each room is told.
+//   - bucket.go: the presence bucket — this replica's keys written, the
+//     others' watched, the silent ones swept.
+//   - dirty.go: the rooms whose key in the bucket is out of date, marked by
+//     presence and holds, taken by the bucket's writer.
+//   - counters.go: what the chat counts, as Prometheus collectors beside
+//     those of server/conns; tests read them too.
+//   - options.go: the limits and their defaults.
 //
 // Its page is app/ui/chat.go; the client-side session (outbox, cursor) is
 // app/chat.

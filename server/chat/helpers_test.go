@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -17,15 +18,63 @@ import (
 
 	"socketlab/app/msg"
 	"socketlab/server/conns"
+	"socketlab/server/metrics"
 	"socketlab/server/natsstore"
 )
 
 // testServer is the real handler with a real embedded JetStream in a
 // temporary directory, behind an httptest server.
 type testServer struct {
-	h     *Handler
-	store *natsstore.Store
-	url   string
+	h       *Handler
+	store   *natsstore.Store
+	metrics *metrics.Metrics
+	url     string
+}
+
+// metric reads one counter or gauge from the server's metrics, as /metrics
+// serves it: name without the socketlab_ prefix, then label pairs. A
+// metric not yet counted reads 0.
+func (s *testServer) metric(t *testing.T, name string, labels ...string) float64 {
+	t.Helper()
+	families, err := s.metrics.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "socketlab_"+name {
+			continue
+		}
+	next:
+		for _, m := range f.GetMetric() {
+			have := map[string]string{}
+			for _, l := range m.GetLabel() {
+				have[l.GetName()] = l.GetValue()
+			}
+			for i := 0; i+1 < len(labels); i += 2 {
+				if have[labels[i]] != labels[i+1] {
+					continue next
+				}
+			}
+			if m.GetCounter() != nil {
+				return m.GetCounter().GetValue()
+			}
+			return m.GetGauge().GetValue()
+		}
+	}
+	return 0
+}
+
+// sockets is how many sockets are in a room now.
+func (s *testServer) sockets(t *testing.T) float64 { return s.metric(t, "chat_room_sockets") }
+
+// tooSlow is how many sockets were closed as too slow.
+func (s *testServer) tooSlow(t *testing.T) float64 {
+	return s.metric(t, "queue_overflows_total", "endpoint", msg.ChatPath)
+}
+
+// rateLimited is how many envelopes were refused as over the rate.
+func (s *testServer) rateLimited(t *testing.T) float64 {
+	return s.metric(t, "drops_total", "endpoint", msg.ChatPath, "reason", msg.ErrRateLimited)
 }
 
 func startServer(t *testing.T, opts Options, wrap func(net.Listener) net.Listener) *testServer {
@@ -36,6 +85,7 @@ func startServer(t *testing.T, opts Options, wrap func(net.Listener) net.Listene
 		t.Fatal(err)
 	}
 	reg := conns.NewRegistry(log)
+	reg.Metrics = metrics.New()
 	h, err := New(reg, store, opts, log)
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +103,7 @@ func startServer(t *testing.T, opts Options, wrap func(net.Listener) net.Listene
 		h.Close()
 		store.Close()
 	})
-	return &testServer{h: h, store: store, url: "ws" + strings.TrimPrefix(srv.URL, "http")}
+	return &testServer{h: h, store: store, metrics: reg.Metrics, url: "ws" + strings.TrimPrefix(srv.URL, "http")}
 }
 
 // testWriter sends the server's log to the test's log, shown on failure.
@@ -334,5 +384,26 @@ func waitUntil(t *testing.T, what string, ok func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(5 * time.Millisecond) // poll interval within the deadline
+	}
+}
+
+// queued drains what the hub queued for c: "join" for a catch-up, else the
+// frame.
+func queued(c *client) []string {
+	var got []string
+	for _, o := range c.take() {
+		if o.join != nil {
+			got = append(got, "join "+o.join.room)
+		} else {
+			got = append(got, string(o.frame))
+		}
+	}
+	return got
+}
+
+func expectQueued(t *testing.T, who string, c *client, want ...string) {
+	t.Helper()
+	if got := queued(c); !slices.Equal(got, want) {
+		t.Errorf("%s got\n\t%s\nwant\n\t%s", who, strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
 	}
 }

@@ -51,12 +51,12 @@ func TestSlowConsumerIsClosedThenCatchesUp(t *testing.T) {
 	slow.send(msg.Chat{Type: msg.ChatJoin, Room: "lobby", Nick: "slow", Token: token("slow")})
 	talker := dial(t, s.url, "talker")
 	talker.join("lobby", "talker", 0)
-	waitUntil(t, "both in the room", func() bool { return s.h.Stats().Clients == 2 })
+	waitUntil(t, "both in the room", func() bool { return s.sockets(t) == 2 })
 
 	// Talk until the slow client's queue overflows.
 	text := strings.Repeat("x", 4000)
 	sent := 0
-	for ; s.h.Stats().TooSlow == 0; sent++ {
+	for ; s.tooSlow(t) == 0; sent++ {
 		if sent == 5000 {
 			t.Fatal("5000 messages and the client that does not read was never closed")
 		}
@@ -129,8 +129,8 @@ func TestRateLimitAnswersWithoutClosing(t *testing.T) {
 		}
 	}
 	c.ping() // still open, and pings are not limited
-	if st := s.h.Stats(); st.Published != 3 || st.RateLimited != 7 || limited != 7 {
-		t.Fatalf("stats %+v", st)
+	if published, rl := s.metric(t, "chat_published_total"), s.rateLimited(t); published != 3 || rl != 7 || limited != 7 {
+		t.Fatalf("published %v, rate limited %v (answers %d), want 3 and 7", published, rl, limited)
 	}
 }
 
@@ -273,7 +273,26 @@ func TestSlowPublishDoesNotRateLimit(t *testing.T) {
 			t.Fatalf("say %d answered %+v", i, e)
 		}
 	}
-	if st := s.h.Stats(); st.RateLimited != 0 || st.Published != n {
-		t.Fatalf("stats %+v: want %d published, none rate limited", st, n)
+	if published, rl := s.metric(t, "chat_published_total"), s.rateLimited(t); rl != 0 || published != n {
+		t.Fatalf("published %v, rate limited %v: want %d published, none rate limited", published, rl, n)
+	}
+}
+
+// TestLowerTextLimit: a server may take shorter says than the protocol
+// (MaxText, -chat-text-max): one at the limit is stored, a longer one is
+// refused with too_long and a detail naming the server's limit, and the
+// socket stays open.
+func TestLowerTextLimit(t *testing.T) {
+	s := startServer(t, Options{MaxText: 10}, nil)
+	c := dial(t, s.url, "ada")
+	c.join("lobby", "ada", 0)
+	c.say("lobby", "long", strings.Repeat("é", 11))
+	e := c.waitFor("the refusal", isType(msg.ChatError))
+	if e.Code != msg.ErrTooLong || e.ID != "long" || !strings.Contains(e.Detail, "at most 10") {
+		t.Fatalf("an 11-character say answered %+v, want too_long naming 10", e)
+	}
+	c.say("lobby", "fits", strings.Repeat("é", 10))
+	if a := c.waitFor("the ack", isType(msg.ChatAck)); a.ID != "fits" {
+		t.Fatalf("a 10-character say answered %+v", a)
 	}
 }

@@ -1,13 +1,14 @@
 package chat
 
 import (
+	"fmt"
 	"time"
 
 	"socketlab/app/msg"
 )
 
-// Options are the chat's limits. The zero value of each field is a sane
-// default.
+// Options are the chat's limits. The zero value of each field means its
+// default (Defaults).
 type Options struct {
 	// Rate is how many envelopes per second a connection may send (pings
 	// excepted), with Burst more at once; over it, envelopes are refused
@@ -37,34 +38,59 @@ type Options struct {
 	// History is how many messages a join with since 0 shows;
 	// msg.ChatHistory when zero.
 	History int
+	// MaxText is the longest text a say may carry, in characters;
+	// msg.ChatMaxText when zero, and never more: that is the protocol's
+	// limit, which the browser checks before sending and the read limit
+	// is sized for. A server may lower it; a longer say is then refused
+	// with too_long, naming this limit, which the page shows.
+	MaxText int
 
 	// beforePublish, set by tests, runs before each publish: a slow store.
 	beforePublish func()
 }
 
+// Defaults returns the limits the zero value of each field stands for:
+// the one place they are defined (server/main.go's -chat-… flags show
+// them).
+func Defaults() Options {
+	return Options{
+		Rate: 5, Burst: 20, SendQueue: 256, MaxUnsent: 16 << 10,
+		WriteTimeout: 10 * time.Second, IdleTimeout: 90 * time.Second,
+		NickHold: 2 * time.Minute, History: msg.ChatHistory, MaxText: msg.ChatMaxText,
+	}
+}
+
+// setDefaults fills in the zero fields from Defaults.
 func (o *Options) setDefaults() {
-	if o.Rate == 0 {
-		o.Rate = 5
+	d := Defaults()
+	fill(&o.Rate, d.Rate)
+	fill(&o.Burst, d.Burst)
+	fill(&o.SendQueue, d.SendQueue)
+	fill(&o.MaxUnsent, d.MaxUnsent)
+	fill(&o.WriteTimeout, d.WriteTimeout)
+	fill(&o.IdleTimeout, d.IdleTimeout)
+	fill(&o.NickHold, d.NickHold)
+	fill(&o.History, d.History)
+	fill(&o.MaxText, d.MaxText)
+}
+
+// fill sets *v to def when it is zero.
+func fill[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
 	}
-	if o.Burst == 0 {
-		o.Burst = 20
+}
+
+// check refuses limits that cannot work: a negative one, or a text length
+// above the wire's (msg.ChatMaxText), which the read limit and the
+// browser's own check are sized for.
+func (o *Options) check() error {
+	if o.Rate < 0 || o.Burst < 0 || o.SendQueue < 0 || o.History < 0 || o.MaxText < 0 {
+		return fmt.Errorf("chat: negative limit in %+v", *o)
 	}
-	if o.SendQueue == 0 {
-		o.SendQueue = 256
+	if o.MaxText > msg.ChatMaxText {
+		return fmt.Errorf("chat: text length %d is over the protocol's %d (msg.ChatMaxText): it can only be lowered", o.MaxText, msg.ChatMaxText)
 	}
-	if o.MaxUnsent == 0 {
-		o.MaxUnsent = 16 << 10
-	}
-	if o.WriteTimeout == 0 {
-		o.WriteTimeout = 10 * time.Second
-	}
-	if o.IdleTimeout == 0 {
-		o.IdleTimeout = 90 * time.Second
-	}
-	if o.NickHold == 0 {
-		o.NickHold = 2 * time.Minute
-	}
-	if o.History == 0 {
-		o.History = msg.ChatHistory
-	}
+	return nil
 }

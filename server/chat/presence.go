@@ -1,9 +1,6 @@
 package chat
 
 import (
-	"context"
-	"crypto/rand"
-	"log/slog"
 	"slices"
 	"sync"
 	"time"
@@ -12,23 +9,30 @@ import (
 	"socketlab/server/natsstore"
 )
 
-// Presence across replicas. Each replica writes, for each room it has
-// sockets in, the nicks of those sockets to the store's presence bucket
-// (natsstore.PresenceBucket), on every change and again every
-// presenceBeat; it watches the bucket for the other replicas' keys. A key
-// not heard of for PresenceTimeout is dropped: that is how the users of a
-// replica that died (no graceful stop to delete its keys) leave the
-// presence lists of the others. The timeout runs on the watch's Clock,
-// which stands still while the watch is not proven to work, so a stalled
-// watch or an unwritable bucket never drops anyone. A room's presence is this replica's own
-// sockets, known at once, plus the live keys of the others.
-const (
-	presenceBeat = 5 * time.Second
-	// PresenceTimeout is how long after its last heartbeat a replica's
-	// users are still shown to other replicas. Three beats, so that one
-	// or two late writes do not make people flicker out.
-	PresenceTimeout = 3 * presenceBeat
-)
+// presence is who the room's sockets are told is online: this replica's
+// own sockets' nicks (local), known at once, and the other replicas' as
+// their keys in the presence bucket say (remote, fed by bucket.go).
+//
+// A socket gets the room's full list once, queued right after its join's
+// catch-up, and then only changes (joined, left): presence keeps, per
+// room, the set it last announced (shown) and, on each join, leave,
+// disconnect or change of another replica's key, sends the difference to
+// the room's sockets — one small frame each, so n joins cost O(n²) small
+// frames, not O(n²) lists of up to n nicks.
+//
+// Its lock is taken before the rooms' and the holds' (it calls them to
+// send and to drop moved holds); they never call it.
+type presence struct {
+	rooms *rooms
+	holds *holds
+	dirty *dirtyRooms
+
+	mu     sync.Mutex
+	local  map[string]map[string]int      // room → nick → sockets here
+	shown  map[string]map[string]struct{} // room → nicks announced
+	remote map[string]map[string]remote   // room → other replica → its nicks
+	clock  func() time.Time               // the watch's Clock (bucket.go); nil: time.Now
+}
 
 // remote is another replica's nicks in one room.
 type remote struct {
@@ -37,150 +41,161 @@ type remote struct {
 	seen  time.Time         // by this replica's clock
 }
 
-// presence is the hub's link to the presence bucket.
-type presence struct {
-	store   *natsstore.Store
-	replica string // this replica's key suffix
-	log     *slog.Logger
-
-	wake chan struct{} // a room's local nicks changed
-
-	watch  *natsstore.PresenceWatch
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+func newPresence(r *rooms, hs *holds, dirty *dirtyRooms) *presence {
+	return &presence{rooms: r, holds: hs, dirty: dirty, local: map[string]map[string]int{},
+		shown: map[string]map[string]struct{}{}, remote: map[string]map[string]remote{}}
 }
 
-// newReplicaID returns a random id for this process: a restarted replica is
-// a new one, and its predecessor's keys simply time out.
-func newReplicaID() string {
-	return rand.Text()[:16]
-}
-
-// startPresence joins the hub to the presence bucket: a watcher feeding
-// remote views into the hub, a writer of this replica's keys, and a sweeper
-// of the keys of replicas gone quiet.
-func (h *hub) startPresence(store *natsstore.Store, log *slog.Logger) error {
-	p := &presence{store: store, replica: newReplicaID(), log: log, wake: make(chan struct{}, 1)}
-	w, err := store.WatchPresence(h.remoteUpdate(p.replica))
-	if err != nil {
-		return err
+// join counts c's nick online in room and puts c in the room, with its
+// catch-up (join) and then the room's full list queued first; the others
+// hear of the nick if it is news.
+func (p *presence) join(c *client, room, nick string, join *out) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	nicks := p.local[room]
+	if nicks == nil {
+		nicks = map[string]int{}
+		p.local[room] = nicks
 	}
-	p.watch = w
-	ctx, cancel := context.WithCancel(context.Background())
-	p.cancel = cancel
-	h.mu.Lock()
-	h.pres = p
-	h.clock = w.Clock
-	h.mu.Unlock()
-	p.wg.Go(func() { h.writePresence(ctx, p) })
-	p.wg.Go(func() { h.sweepPresence(ctx, w) })
-	return nil
+	nicks[nick]++
+	p.dirty.mark(room)
+	p.announceLocked(room, []string{nick}, c, join)
 }
 
-// stopPresence stops the watcher and the writer, and deletes this replica's
-// keys so that the others drop its users at once rather than after the
-// timeout. Call it once the sockets are gone.
-func (h *hub) stopPresence() {
-	p := h.pres
-	if p == nil {
+// leave takes c out of room and its nick off, unless another socket here
+// still has it; the others hear of it if it went offline.
+func (p *presence) leave(c *client, room, nick string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rooms.remove(c, room)
+	if nicks := p.local[room]; nicks != nil {
+		if nicks[nick]--; nicks[nick] <= 0 {
+			delete(nicks, nick)
+		}
+		if len(nicks) == 0 {
+			delete(p.local, room)
+		}
+	}
+	p.dirty.mark(room)
+	p.announceLocked(room, []string{nick}, nil, nil)
+}
+
+// localNicks returns the nicks of this replica's sockets in room, sorted,
+// each once (two tabs of one browser share a token and a nick: one name).
+func (p *presence) localNicks(room string) []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.localNicksLocked(room)
+}
+
+func (p *presence) localNicksLocked(room string) []string {
+	nicks := make([]string, 0, len(p.local[room]))
+	for n := range p.local[room] {
+		nicks = append(nicks, n)
+	}
+	slices.Sort(nicks)
+	return nicks
+}
+
+// roomsHere returns the rooms with a socket of this replica in them.
+func (p *presence) roomsHere() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	names := make([]string, 0, len(p.local))
+	for room := range p.local {
+		names = append(names, room)
+	}
+	return names
+}
+
+// onlineLocked reports whether nick is in room on this replica or, by its
+// live key, on another.
+func (p *presence) onlineLocked(room, nick string) bool {
+	if p.local[room][nick] > 0 {
+		return true
+	}
+	for _, v := range p.remote[room] {
+		if _, ok := slices.BinarySearch(v.nicks, nick); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// announceLocked brings what room's sockets were shown up to date after a
+// change that may have brought nicks online or taken them off: those
+// nicks whose state differs from what the room was last shown go, as one
+// change (joined, left), to every socket of the room but joiner. joiner,
+// when set, is put in the room with join and then the full list queued
+// first. Only the nicks named can have changed, so a join costs one small
+// frame per socket, not the whole list.
+func (p *presence) announceLocked(room string, nicks []string, joiner *client, join *out) {
+	if joiner == nil && p.rooms.empty(room) {
+		delete(p.shown, room) // nobody here to tell: start over on a join
 		return
 	}
-	p.watch.Stop()
-	p.cancel()
-	p.wg.Wait()
-	h.mu.Lock()
-	rooms := make([]string, 0, len(h.written))
-	for room := range h.written {
-		rooms = append(rooms, room)
-	}
-	h.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	for _, room := range rooms {
-		if err := p.store.PutPresence(ctx, room, p.replica, nil, nil); err != nil {
-			p.log.Debug("chat presence: delete on stop", "room", room, "err", err)
+	shown := p.shown[room]
+	if shown == nil {
+		// The room's first socket here: everyone online is news.
+		shown = map[string]struct{}{}
+		p.shown[room] = shown
+		nicks = p.localNicksLocked(room)
+		for _, v := range p.remote[room] {
+			nicks = append(nicks, v.nicks...)
 		}
 	}
-}
-
-// changedLocked notes that room's local nicks changed, for the writer.
-func (h *hub) changedLocked(room string) {
-	if h.pres == nil {
-		return
+	var joined, left []string
+	for _, n := range nicks {
+		_, was := shown[n]
+		switch on := p.onlineLocked(room, n); {
+		case on && !was:
+			shown[n] = struct{}{}
+			joined = append(joined, n)
+		case !on && was:
+			delete(shown, n)
+			left = append(left, n)
+		}
 	}
-	h.dirty[room] = struct{}{}
-	select {
-	case h.pres.wake <- struct{}{}:
-	default:
+	if joiner != nil {
+		all := make([]string, 0, len(shown))
+		for n := range shown {
+			all = append(all, n)
+		}
+		slices.Sort(all)
+		p.rooms.add(joiner, room, join, &out{frame: encode(msg.Chat{Type: msg.ChatPresence, Room: room, Nicks: all})})
 	}
-}
-
-// writePresence writes this replica's keys: changed rooms at once, every
-// room with sockets every presenceBeat. A failed write (NATS away) leaves
-// the room dirty for the next beat.
-func (h *hub) writePresence(ctx context.Context, p *presence) {
-	t := time.NewTicker(presenceBeat)
-	defer t.Stop()
-	for {
-		beat := false
-		select {
-		case <-ctx.Done():
-			return
-		case <-p.wake:
-		case <-t.C:
-			beat = true
-		}
-		type view struct {
-			nicks []string
-			holds map[string]string
-		}
-		h.mu.Lock()
-		now := time.Now()
-		todo := map[string]view{}
-		add := func(room string) {
-			if _, ok := todo[room]; !ok {
-				nicks, holds := h.localViewLocked(room, now)
-				todo[room] = view{nicks, holds}
-			}
-		}
-		for room := range h.dirty {
-			add(room)
-		}
-		if beat {
-			// Every room with a socket or a hold here: the beat keeps the
-			// keys alive, and drops holds that have just run out.
-			for room := range h.rooms {
-				add(room)
-			}
-			for room := range h.holds {
-				add(room)
-			}
-		}
-		clear(h.dirty)
-		h.mu.Unlock()
-		for room, v := range todo {
-			wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-			err := p.store.PutPresence(wctx, room, p.replica, v.nicks, v.holds)
-			cancel()
-			h.mu.Lock()
-			if err != nil {
-				h.dirty[room] = struct{}{}
-			} else if len(v.nicks) == 0 && len(v.holds) == 0 {
-				delete(h.written, room)
-			} else {
-				h.written[room] = struct{}{}
-			}
-			h.mu.Unlock()
-			if err != nil && ctx.Err() == nil {
-				p.log.Debug("chat presence: write", "room", room, "err", err)
-			}
-		}
+	if len(joined) > 0 || len(left) > 0 {
+		slices.Sort(joined)
+		slices.Sort(left)
+		p.rooms.broadcast(room, &out{frame: encode(msg.Chat{Type: msg.ChatPresence, Room: room, Joined: joined, Left: left})}, joiner)
 	}
 }
 
-// remoteUpdate returns the watcher's callback: it records other replicas'
-// views and tells this replica's sockets when a room's list changed.
-func (h *hub) remoteUpdate(self string) func(natsstore.Presence) {
+// heldElsewhere reports whether another replica holds the nick (by its
+// key) in room for another token. Replicas learn of each other's holds
+// through the presence bucket, within milliseconds; two joins of one nick
+// on two replicas within that window can both succeed.
+func (p *presence) heldElsewhere(room, key, token string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var mine string
+	for _, v := range p.remote[room] {
+		if holder, ok := v.holds[key]; ok {
+			if mine == "" {
+				mine = holderOf(token)
+			}
+			if holder != mine {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// remoteUpdate returns the bucket watcher's callback: it records other
+// replicas' views and tells this replica's sockets when a room's list
+// changed.
+func (p *presence) remoteUpdate(self string) func(natsstore.Presence) {
 	return func(u natsstore.Presence) {
 		if u.Replica == self {
 			return
@@ -190,9 +205,9 @@ func (h *hub) remoteUpdate(self string) func(natsstore.Presence) {
 		slices.Sort(u.Nicks)
 		u.Nicks = slices.Compact(u.Nicks)
 		wall := time.Now()
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		now := h.nowLocked()
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		now := p.nowLocked()
 		seen := now
 		if u.Initial && !u.Again && u.Time.Before(wall) {
 			// A key from before this replica started may already be
@@ -202,15 +217,12 @@ func (h *hub) remoteUpdate(self string) func(natsstore.Presence) {
 			seen = now.Add(-wall.Sub(u.Time))
 		}
 		// A session that holds a nick here since it dropped, and is online
-		// on that replica now, has moved: its hold lives there, and its
-		// explicit leave there must free the nick everywhere.
+		// on that replica now, has moved.
 		for _, n := range u.Nicks {
 			key := msg.NickKey(n)
-			if hd := h.holds[u.Room][key]; hd != nil && hd.conns == 0 && hd.holder == u.Holds[key] {
-				h.dropHoldLocked(u.Room, key)
-			}
+			p.holds.moved(u.Room, key, u.Holds[key])
 		}
-		r := h.remote[u.Room]
+		r := p.remote[u.Room]
 		old, had := r[u.Replica]
 		if len(u.Nicks) == 0 && len(u.Holds) == 0 || now.Sub(seen) > PresenceTimeout {
 			if !had {
@@ -218,12 +230,12 @@ func (h *hub) remoteUpdate(self string) func(natsstore.Presence) {
 			}
 			delete(r, u.Replica)
 			if len(r) == 0 {
-				delete(h.remote, u.Room)
+				delete(p.remote, u.Room)
 			}
 		} else {
 			if r == nil {
 				r = map[string]remote{}
-				h.remote[u.Room] = r
+				p.remote[u.Room] = r
 			}
 			r[u.Replica] = remote{nicks: u.Nicks, holds: u.Holds, seen: seen}
 			if had && slices.Equal(old.nicks, u.Nicks) {
@@ -232,45 +244,32 @@ func (h *hub) remoteUpdate(self string) func(natsstore.Presence) {
 		}
 		// Only the nicks of this replica's old and new lists can have
 		// come or gone.
-		h.presenceLocked(u.Room, append(slices.Clip(old.nicks), u.Nicks...), nil)
+		p.announceLocked(u.Room, append(slices.Clip(old.nicks), u.Nicks...), nil, nil)
 	}
 }
 
 // nowLocked is the time by which other replicas' silence is judged: the
 // watch's Clock, which stands still while the watch is not proven to work.
-func (h *hub) nowLocked() time.Time {
-	if h.clock == nil {
+func (p *presence) nowLocked() time.Time {
+	if p.clock == nil {
 		return time.Now()
 	}
-	return h.clock()
+	return p.clock()
 }
 
-// sweepPresence drops the views of replicas not heard of for
-// PresenceTimeout while this replica's watch was working.
-func (h *hub) sweepPresence(ctx context.Context, w *natsstore.PresenceWatch) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			// Not time.Now: a replica is silent only if this replica's
-			// watch would have seen its writes. While the watch is
-			// stalled (or the bucket unwritable) its Clock stands still,
-			// and nobody is dropped for what this replica failed to
-			// hear, or what nobody could write.
-			h.sweep(w.Clock())
-		}
-	}
+// setClock makes the watch's Clock the one silence is judged by.
+func (p *presence) setClock(clock func() time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clock = clock
 }
 
 // sweep drops the views last heard of more than PresenceTimeout before
 // now, the time up to which the watch is known to have passed every change.
-func (h *hub) sweep(now time.Time) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for room, r := range h.remote {
+func (p *presence) sweep(now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for room, r := range p.remote {
 		var gone []string // the nicks of the replicas dropped
 		for replica, v := range r {
 			if now.Sub(v.seen) > PresenceTimeout {
@@ -279,10 +278,10 @@ func (h *hub) sweep(now time.Time) {
 			}
 		}
 		if len(r) == 0 {
-			delete(h.remote, room)
+			delete(p.remote, room)
 		}
 		if len(gone) > 0 {
-			h.presenceLocked(room, gone, nil)
+			p.announceLocked(room, gone, nil, nil)
 		}
 	}
 }

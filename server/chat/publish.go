@@ -118,7 +118,6 @@ func (h *Handler) runPublisher(ctx context.Context, c *client) {
 		cancel()
 		if err != nil {
 			c.conn.Log().Warn("chat: publish", "err", err)
-			h.stats.refused.Add(1)
 			h.conns.Metrics.Drop(msg.ChatPath, msg.ErrUnavailable)
 			e := &msg.ChatErr{Code: msg.ErrUnavailable, ID: r.id, Room: r.room,
 				Detail: "sending is unavailable: the message store cannot be reached; it will be sent again"}
@@ -126,9 +125,9 @@ func (h *Handler) runPublisher(ctx context.Context, c *client) {
 			continue
 		}
 		if dup {
-			h.stats.duplicates.Add(1)
+			h.hub.counters.duplicates.Inc()
 		} else {
-			h.stats.published.Add(1)
+			h.hub.counters.published.Inc()
 		}
 		c.push(&out{frame: encode(msg.Chat{Type: msg.ChatAck, Room: r.room, ID: r.id, Seq: seq})})
 	}

@@ -35,7 +35,7 @@ func TestBacklogReadFromTheStream(t *testing.T) {
 		want[room] = append(want[room], seq)
 		last = seq
 	}
-	s.h.hub.skip(last)
+	s.h.hub.rooms.skip(last)
 	for c, room := range map[*tclient]string{ada: "lobby", bob: "other"} {
 		waitUntil(t, c.name+" to read the backlog", func() bool { return len(c.msgs(room)) >= len(want[room]) })
 		got := c.msgs(room)
@@ -50,7 +50,7 @@ func TestBacklogReadFromTheStream(t *testing.T) {
 		c.ping() // still open: not cut as too slow
 	}
 	// A second skip up to the same seq sends nothing again.
-	s.h.hub.skip(last)
+	s.h.hub.rooms.skip(last)
 	ada.ping()
 	if n := len(ada.msgs("lobby")); n != len(want["lobby"]) {
 		t.Fatalf("ada: %d messages after a second skip, want %d", n, len(want["lobby"]))

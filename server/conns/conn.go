@@ -18,10 +18,11 @@ import (
 )
 
 // Conn is an accepted WebSocket with the bookkeeping the registry needs.
-// Use the embedded *websocket.Conn for reads and writes; use Conn.Close
-// (not the embedded one) so that the close code is logged.
+// It does not expose the *websocket.Conn it wraps: every read and write
+// goes through its methods, so that each message is counted and vetted and
+// each close logged with its code.
 type Conn struct {
-	*websocket.Conn
+	ws *websocket.Conn // set under the registry's lock at Accept
 	// ID identifies the connection in logs; unique within the process.
 	ID string
 	// Endpoint is the socket path this connection was accepted on.
@@ -81,7 +82,7 @@ const (
 // library's own limit would close with a reason of its own making.)
 func (c *Conn) ReadInto(ctx context.Context, buf *bytes.Buffer) (websocket.MessageType, error) {
 	buf.Reset()
-	typ, r, err := c.Conn.Reader(ctx)
+	typ, r, err := c.ws.Reader(ctx)
 	if err != nil {
 		return typ, err
 	}
@@ -141,7 +142,7 @@ func (c *Conn) discardRest(r io.Reader) {
 
 // Write writes one message, counting it for metrics.
 func (c *Conn) Write(ctx context.Context, typ websocket.MessageType, data []byte) error {
-	err := c.Conn.Write(ctx, typ, data)
+	err := c.ws.Write(ctx, typ, data)
 	if err == nil {
 		c.counters.Out(len(data))
 	}
@@ -188,7 +189,7 @@ func (c *Conn) keepAlive(every, timeout time.Duration) {
 // ping sends one keepalive ping and arms the next.
 func (c *Conn) ping(every, timeout time.Duration) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	err := c.Conn.Ping(ctx)
+	err := c.ws.Ping(ctx)
 	cancel()
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -198,7 +199,7 @@ func (c *Conn) ping(every, timeout time.Duration) {
 	case errors.Is(err, context.DeadlineExceeded):
 		c.log.Info("ws keepalive: no pong", "timeout", timeout)
 		c.lostPong = true
-		c.Conn.CloseNow()
+		c.ws.CloseNow()
 	case err != nil:
 		// The connection is closing for another reason (the peer's close,
 		// ours): Finish will say which.
@@ -220,7 +221,7 @@ func (c *Conn) Close(code websocket.StatusCode, reason string) error {
 	// WaitReadable: the gate keeps the two apart.
 	c.readGate.Lock()
 	defer c.readGate.Unlock()
-	return c.Conn.Close(code, reason)
+	return c.ws.Close(code, reason)
 }
 
 // Finish releases the connection and logs its close: the code this side
@@ -278,9 +279,9 @@ func (c *Conn) Finish(err error) {
 		if c.net != nil {
 			c.net.stopRead.Store(true)
 		}
-		c.Conn.Close(code, reason)
+		c.ws.Close(code, reason)
 	}
-	c.Conn.CloseNow()
+	c.ws.CloseNow()
 	if c.tap != nil {
 		c.tap.end()
 	}

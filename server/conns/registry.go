@@ -160,10 +160,10 @@ func (r *Registry) Accept(w http.ResponseWriter, req *http.Request, endpoint str
 	c.log.Info("ws open", "remote", req.RemoteAddr)
 	r.Metrics.Opened(endpoint)
 	c.counters = r.Metrics.Endpoint(endpoint)
-	// c.Conn is set under the lock because Shutdown reads it from another
+	// c.ws is set under the lock because Shutdown reads it from another
 	// goroutine.
 	r.mu.Lock()
-	c.Conn, c.net = ws, cw.conn
+	c.ws, c.net = ws, cw.conn
 	draining := r.draining
 	r.mu.Unlock()
 	if cw.tap != nil {
@@ -176,7 +176,7 @@ func (r *Registry) Accept(w http.ResponseWriter, req *http.Request, endpoint str
 	}
 
 	// Shutdown may have started during the handshake; it could not see
-	// c.Conn then, so close it here.
+	// c.ws then, so close it here.
 	if draining {
 		c.Close(websocket.StatusGoingAway, "server is shutting down")
 	}
@@ -237,7 +237,7 @@ func (r *Registry) Shutdown(ctx context.Context) error {
 	// when it sees draining.
 	live := make([]*Conn, 0, len(r.live))
 	for c := range r.live {
-		if c.Conn != nil {
+		if c.ws != nil {
 			live = append(live, c)
 		}
 	}
@@ -253,7 +253,7 @@ func (r *Registry) Shutdown(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		for _, c := range live {
-			c.Conn.CloseNow()
+			c.ws.CloseNow()
 		}
 		return fmt.Errorf("conns: shutdown: %d sockets still open: %w", r.Len(), ctx.Err())
 	}

@@ -93,6 +93,12 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	return s, nil
 }
 
+// Defaults returns what the zero PerRoom, DedupWindow, Replicas and
+// SetupTimeout stand for: the one place they are defined.
+func Defaults() Options {
+	return Options{PerRoom: 10000, DedupWindow: 10 * time.Minute, Replicas: 1, SetupTimeout: 2 * time.Minute}
+}
+
 // Connect starts (or connects to) NATS, without touching the stream: what
 // fails here (a bad setting, a locked directory, NATS unreachable) fails at
 // once. Call Setup before any other method but Ready and Close.
@@ -100,17 +106,18 @@ func Connect(opts Options) (*Store, error) {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
+	d := Defaults()
 	if opts.PerRoom == 0 {
-		opts.PerRoom = 10000
+		opts.PerRoom = d.PerRoom
 	}
 	if opts.DedupWindow == 0 {
-		opts.DedupWindow = 10 * time.Minute
+		opts.DedupWindow = d.DedupWindow
 	}
 	if opts.Replicas == 0 {
-		opts.Replicas = 1
+		opts.Replicas = d.Replicas
 	}
 	if opts.SetupTimeout == 0 {
-		opts.SetupTimeout = 2 * time.Minute
+		opts.SetupTimeout = d.SetupTimeout
 	}
 	if opts.PerRoom < 0 || opts.DedupWindow < 0 || opts.Replicas < 1 || opts.Replicas > 5 {
 		return nil, fmt.Errorf("natsstore: bad settings: %d messages per room, duplicate window %v, %d replicas (want > 0, > 0, 1 to 5)",

@@ -5,7 +5,9 @@ import (
 	"log/slog"
 	"time"
 
+	"socketlab/app/msg"
 	"socketlab/server/chat"
+	"socketlab/server/natsstore"
 )
 
 // Config is everything the server can be told. The zero value of each field
@@ -40,7 +42,7 @@ type Config struct {
 	CasefoldFloodGrace time.Duration
 
 	// PingEvery is how often the server pings every socket to find dead TCP
-	// connections; 0 means 30s, negative disables. PongTimeout is how long a
+	// connections; 0 means 30s, negative disables (as -ping-every does). PongTimeout is how long a
 	// pong may take; 0 means 10s.
 	PingEvery   time.Duration
 	PongTimeout time.Duration
@@ -105,29 +107,61 @@ type Config struct {
 	ShutdownTimeout time.Duration
 }
 
+// Defaults returns what the zero value of each setting stands for, every
+// one filled in. It is the one list of the server's defaults: each comes
+// from the package that owns the setting (chat.Defaults,
+// natsstore.Defaults, the protocol's constants in app/msg) or is defined
+// here, and server/main.go's flags show these values.
+func Defaults() Config {
+	store := natsstore.Defaults()
+	return Config{
+		MaxConns:           10000,
+		HelloDelay:         msg.HelloDelay,
+		CasefoldReadLimit:  msg.CasefoldReadLimit,
+		CasefoldRate:       200,
+		CasefoldFloodGrace: msg.CasefoldFloodGrace,
+		PingEvery:          30 * time.Second,
+		PongTimeout:        10 * time.Second,
+		HeaderTimeout:      10 * time.Second,
+		PlotRing:           msg.PlotRing,
+		PlotMaxSeries:      msg.PlotMaxSeries,
+		NATSReplicas:       store.Replicas,
+		ChatRetention:      store.PerRoom,
+		ChatDedupWindow:    store.DedupWindow,
+		ChatStartTimeout:   store.SetupTimeout,
+		Chat:               chat.Defaults(),
+		WireWatchWait:      msg.WireWatchWait,
+		ShutdownTimeout:    4 * time.Second,
+	}
+}
+
+// setDefaults fills in the settings the server itself applies; the others
+// (the casefold, plot, chat, NATS and wire settings) their own packages
+// fill in from the same zero.
 func (c *Config) setDefaults() {
+	d := Defaults()
 	if c.Log == nil {
 		c.Log = slog.Default()
 	}
 	if c.MaxConns == 0 {
-		c.MaxConns = 10000
+		c.MaxConns = d.MaxConns
 	}
 	if c.CasefoldRate == 0 {
-		c.CasefoldRate = 200
+		c.CasefoldRate = d.CasefoldRate
 	}
 	if c.PingEvery == 0 {
-		c.PingEvery = 30 * time.Second
+		c.PingEvery = d.PingEvery
 	}
 	if c.PongTimeout == 0 {
-		c.PongTimeout = 10 * time.Second
+		c.PongTimeout = d.PongTimeout
 	}
 	if c.HeaderTimeout == 0 {
-		c.HeaderTimeout = 10 * time.Second
+		c.HeaderTimeout = d.HeaderTimeout
 	}
 	if c.ChatStartTimeout == 0 {
-		c.ChatStartTimeout = 2 * time.Minute
+		c.ChatStartTimeout = d.ChatStartTimeout
 	}
 	if c.ShutdownTimeout == 0 {
-		c.ShutdownTimeout = 4 * time.Second
+		c.ShutdownTimeout = d.ShutdownTimeout
 	}
 }

@@ -80,10 +80,10 @@ func TestRealClientCatchesUpAfterTooSlow(t *testing.T) {
 
 	talker := dial(t, s.url, "talker")
 	talker.join("lobby", "talker", 0)
-	waitUntil(t, "both in the room", func() bool { return s.h.Stats().Clients == 2 })
+	waitUntil(t, "both in the room", func() bool { return s.sockets(t) == 2 })
 	text := strings.Repeat("y", 4000)
 	sent := 0
-	for ; s.h.Stats().TooSlow == 0; sent++ {
+	for ; s.tooSlow(t) == 0; sent++ {
 		if sent == 5000 {
 			t.Fatal("the blocked client was never closed")
 		}
