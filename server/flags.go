@@ -32,6 +32,7 @@ func defineFlags(fs *flag.FlagSet, getenv func(string) string) (*settings, error
 	fs.Int64Var(&c.CasefoldReadLimit, "casefold-read-limit", d.CasefoldReadLimit, "largest casefold message in `bytes`; bigger ones are closed with 1009")
 	fs.Float64Var(&c.CasefoldRate, "casefold-rate", d.CasefoldRate, "casefold messages a connection is served per second (its reader is paced; a client that keeps pushing past it for -casefold-flood-grace is closed 1008)")
 	fs.DurationVar(&c.CasefoldFloodGrace, "casefold-flood-grace", d.CasefoldFloodGrace, "how long a casefold client may keep pushing over -casefold-rate before 1008")
+	fs.DurationVar(&c.HelloDelay, "hello-delay", d.HelloDelay, "the hello lab's pause between its two messages (the idle bench lengthens it to hold hello sockets open)")
 	fs.DurationVar(&c.PingEvery, "ping-every", d.PingEvery, "how often to ping every socket to find dead TCP connections (negative, e.g. -1s, disables)")
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate `file` (PEM); with -tls-key serves https and wss")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS private key `file` (PEM)")

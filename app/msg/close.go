@@ -1,6 +1,9 @@
 package msg
 
-import "fmt"
+import (
+	"fmt"
+	"unicode/utf8"
+)
 
 // CloseCode is a WebSocket close status code (RFC 6455 section 7.4). It is
 // declared here rather than taken from a WebSocket library so that the UI can
@@ -45,4 +48,26 @@ func (c CloseCode) String() string {
 		return fmt.Sprintf("%d %s", int(c), n)
 	}
 	return fmt.Sprintf("%d", int(c))
+}
+
+// MaxCloseReason is the longest close reason in bytes: what fits in a close
+// frame's 125-byte payload after the 2-byte code (RFC 6455 §5.5).
+const MaxCloseReason = 123
+
+// ValidClientClose reports whether a browser may close a socket with code
+// and reason. The WebSocket API's close() throws for a code other than 1000
+// or 3000–4999 and for a reason over MaxCloseReason bytes; a reason not in
+// UTF-8 it would send with U+FFFD for each bad byte, 3 bytes each, so it is
+// refused too (RFC 6455 §5.5.1 wants UTF-8 anyway).
+func ValidClientClose(code CloseCode, reason string) error {
+	if code != CloseNormal && (code < 3000 || code > 4999) {
+		return fmt.Errorf("close code %d: a browser may send only 1000 or 3000–4999", int(code))
+	}
+	if len(reason) > MaxCloseReason {
+		return fmt.Errorf("close reason of %d bytes: at most %d fit in a close frame", len(reason), MaxCloseReason)
+	}
+	if !utf8.ValidString(reason) {
+		return fmt.Errorf("close reason %q is not UTF-8", reason)
+	}
+	return nil
 }

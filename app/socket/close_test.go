@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/coder/websocket"
+
+	"socketlab/app/msg"
 )
 
 // TestCloseWithCodeAndReason: the server receives the code and reason the
@@ -50,7 +52,7 @@ func TestCloseWithCodeAndReason(t *testing.T) {
 func TestCloseWithRefusesWhatABrowserMayNotSend(t *testing.T) {
 	c := New("ws://127.0.0.1:1/never", Options{})
 	for _, tc := range []struct {
-		code   int
+		code   msg.CloseCode
 		reason string
 		want   string
 	}{
@@ -71,7 +73,7 @@ func TestCloseWithRefusesWhatABrowserMayNotSend(t *testing.T) {
 	if stopped {
 		t.Fatal("a refused CloseWith stopped the Conn")
 	}
-	for _, code := range []int{1000, 3000, 4999} {
+	for _, code := range []msg.CloseCode{1000, 3000, 4999} {
 		if err := New("ws://127.0.0.1:1/never", Options{}).CloseWith(code, strings.Repeat("x", 123)); err != nil {
 			t.Errorf("CloseWith(%d, 123 bytes) = %v, want nil", code, err)
 		}

@@ -2,6 +2,7 @@ package socket
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,15 +12,24 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"socketlab/app/msg"
 )
 
-// recorder collects what a Conn reports, for assertions with deadlines.
+// recorder collects what a Conn reports, for assertions with deadlines:
+// statuses, messages and frames, and every callback in order as a line of
+// events ("status open", "open", "message hi", "close 1000 bye").
 type recorder struct {
 	mu       sync.Mutex
 	statuses []Status
 	msgs     []string
 	frames   []Frame
+	events   []string
 	changed  chan struct{}
+	// ui, when set, is where the callbacks are dispatched; each then
+	// checks that it runs there.
+	ui *uiLoop
+	t  *testing.T
 }
 
 func newRecorder() *recorder { return &recorder{changed: make(chan struct{}, 1)} }
@@ -32,10 +42,35 @@ func (r *recorder) poke() {
 }
 
 func (r *recorder) options(o Options) Options {
-	o.OnStatus = func(s Status) { r.mu.Lock(); r.statuses = append(r.statuses, s); r.mu.Unlock(); r.poke() }
-	o.OnMessage = func(_ bool, b []byte) { r.mu.Lock(); r.msgs = append(r.msgs, string(b)); r.mu.Unlock(); r.poke() }
-	o.OnFrame = func(f Frame) { r.mu.Lock(); r.frames = append(r.frames, f); r.mu.Unlock(); r.poke() }
+	if r.ui != nil {
+		o.Dispatch = r.ui.dispatch
+	}
+	o.OnStatus = func(s Status) { r.note(func() { r.statuses = append(r.statuses, s) }, "status %v", s) }
+	o.OnMessage = func(_ bool, b []byte) { r.note(func() { r.msgs = append(r.msgs, string(b)) }, "message %s", b) }
+	o.OnFrame = func(f Frame) { r.note(func() { r.frames = append(r.frames, f) }, "") }
+	o.OnOpen = func(*Conn) { r.note(nil, "open") }
+	o.OnClose = func(code msg.CloseCode, reason string) { r.note(nil, "close %d %s", int(code), reason) }
+	o.OnDialError = func(error) { r.note(nil, "dial error") }
 	return o
+}
+
+// note records one callback: keep, under the lock, and the event line
+// (none for frames, which the inspector has its own tests for).
+func (r *recorder) note(keep func(), format string, args ...any) {
+	if r.ui != nil {
+		if got, want := goid(), r.ui.id.Load(); got != want {
+			r.t.Errorf("callback %q ran on goroutine %d, not the UI loop's %d", fmt.Sprintf(format, args...), got, want)
+		}
+	}
+	r.mu.Lock()
+	if keep != nil {
+		keep()
+	}
+	if format != "" {
+		r.events = append(r.events, fmt.Sprintf(format, args...))
+	}
+	r.mu.Unlock()
+	r.poke()
 }
 
 // waitFor polls cond, under the recorder's lock, until it holds or the
@@ -122,15 +157,16 @@ func TestSendAndReceive(t *testing.T) {
 	defer srv.Close()
 	rec := newRecorder()
 	c := New(wsURL(srv), rec.options(Options{}))
-	if err := c.Send(context.Background(), []byte("early")); err != ErrNotOpen {
-		t.Fatalf("Send before open = %v, want ErrNotOpen", err)
+	// Before Run, Send queues: the message goes out once a socket opens.
+	if err := c.Send([]byte("early")); err != nil {
+		t.Fatalf("Send before open = %v, want it queued", err)
 	}
 	run(t, c)
 	rec.waitFor(t, "open", func(r *recorder) bool { return count(r.statuses, Open) == 1 })
-	if err := c.Send(context.Background(), []byte("héllo")); err != nil {
+	if err := c.Send([]byte("héllo")); err != nil {
 		t.Fatal(err)
 	}
-	rec.waitFor(t, "echo", func(r *recorder) bool { return len(r.msgs) == 1 && r.msgs[0] == "héllo" })
+	rec.waitFor(t, "echoes", func(r *recorder) bool { return len(r.msgs) == 2 && r.msgs[0] == "early" && r.msgs[1] == "héllo" })
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	var sent, recv bool
@@ -163,9 +199,9 @@ func TestReconnectAfterDrop(t *testing.T) {
 	rec := newRecorder()
 	var opens atomic.Int32
 	opts := rec.options(Options{Backoff: Backoff{Min: 10 * time.Millisecond, Max: 40 * time.Millisecond}})
-	opts.OnOpen = func(ctx context.Context, c *Conn) {
+	opts.OnOpen = func(c *Conn) {
 		opens.Add(1)
-		c.Send(ctx, []byte("join"))
+		c.Send([]byte("join"))
 	}
 	c := New(wsURL(srv), opts)
 	run(t, c)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"socketlab/app/msg"
 	"socketlab/app/socket"
 )
 
@@ -28,19 +29,18 @@ func Example() {
 	defer srv.Close()
 
 	conn := socket.New("ws"+strings.TrimPrefix(srv.URL, "http"), socket.Options{
-		OnOpen:    func(ctx context.Context, c *socket.Conn) { c.Send(ctx, []byte("hello")) },
+		OnOpen:    func(c *socket.Conn) { c.Send([]byte("hello")) },
 		OnMessage: func(_ bool, data []byte) { fmt.Println("received:", string(data)) },
 		OnStatus:  func(s socket.Status) { fmt.Println("status:", s) },
+		OnClose:   func(code msg.CloseCode, reason string) { fmt.Println("closed:", code, reason) },
 	})
 	conn.Run(context.Background()) // returns after the server's 1000 close
-	code, reason := conn.LastClose()
-	fmt.Println("closed:", code, reason)
 	// Output:
 	// status: connecting
 	// status: open
 	// received: HELLO
+	// closed: 1000 normal closure bye
 	// status: closed
-	// closed: 1000 bye
 }
 
 // The inspector keeps what crossed the wire for a person to read.
@@ -56,4 +56,35 @@ func ExampleInspector() {
 	//   "type": "say",
 	//   "text": "hi"
 	// }
+}
+
+// Send queues while there is no socket: what was sent before Run goes out
+// once one opens, after the join OnOpen sends, in order.
+func ExampleConn_Send() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		for range 3 {
+			_, b, err := c.Read(r.Context())
+			if err != nil {
+				return
+			}
+			fmt.Println("server got:", string(b))
+		}
+		c.Close(websocket.StatusNormalClosure, "")
+	}))
+	defer srv.Close()
+
+	conn := socket.New("ws"+strings.TrimPrefix(srv.URL, "http"), socket.Options{
+		OnOpen: func(c *socket.Conn) { c.Send([]byte("join")) },
+	})
+	conn.Send([]byte("first"))
+	conn.Send([]byte("second"))
+	conn.Run(context.Background())
+	// Output:
+	// server got: join
+	// server got: first
+	// server got: second
 }

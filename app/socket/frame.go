@@ -1,6 +1,10 @@
 package socket
 
-import "time"
+import (
+	"time"
+
+	"socketlab/app/msg"
+)
 
 // Direction says which way a Frame went, or that it is a connection event.
 type Direction int
@@ -31,9 +35,10 @@ type Frame struct {
 	// Size is the payload size in bytes (the whole message, however it was
 	// fragmented on the wire).
 	Size int
-	// Data is the payload for messages; for events, a description such as
-	// "open ws://…" or "close 1000 normal closure: that is all".
+	// Data is the payload for messages; for events, a description for a
+	// person, such as "open ws://…" or "close 1000 that is all". Pages
+	// learn of events from OnOpen, OnClose and OnDialError, not from this.
 	Data string
 	// Code is the close code for close events, 0 otherwise.
-	Code int
+	Code msg.CloseCode
 }

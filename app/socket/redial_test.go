@@ -22,7 +22,7 @@ func TestRedialMovesToTheNewURL(t *testing.T) {
 	rec := newRecorder()
 	opened := make(chan string, 4)
 	opts := rec.options(Options{})
-	opts.OnOpen = func(_ context.Context, c *Conn) { opened <- c.URL() }
+	opts.OnOpen = func(c *Conn) { opened <- c.URL() }
 	c := New(wsURL(srv)+"/x", opts)
 	run(t, c)
 	if q := recv(t, queries, "first dial"); q != "" {
@@ -37,7 +37,7 @@ func TestRedialMovesToTheNewURL(t *testing.T) {
 		t.Fatalf("OnOpen saw %q after the redial", u)
 	}
 	rec.waitFor(t, "the echo on the new socket", func(r *recorder) bool { return count(r.statuses, Open) == 2 })
-	if err := c.Send(context.Background(), []byte("again")); err != nil {
+	if err := c.Send([]byte("again")); err != nil {
 		t.Fatal(err)
 	}
 	rec.waitFor(t, "the echo", func(r *recorder) bool { return len(r.msgs) == 1 && r.msgs[0] == "again" })
@@ -84,7 +84,7 @@ func TestSendBinary(t *testing.T) {
 	c := New(wsURL(srv), opts)
 	run(t, c)
 	rec.waitFor(t, "open", func(r *recorder) bool { return count(r.statuses, Open) == 1 })
-	if err := c.SendBinary(context.Background(), []byte{0, 1, 2}); err != nil {
+	if err := c.SendBinary([]byte{0, 1, 2}); err != nil {
 		t.Fatal(err)
 	}
 	if !recv(t, got, "the echo") {

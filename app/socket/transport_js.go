@@ -10,7 +10,7 @@ import (
 	"syscall/js"
 	"time"
 
-	"github.com/coder/websocket"
+	"socketlab/app/msg"
 )
 
 // jsTransport wraps the browser's WebSocket object. Events arrive on the
@@ -24,7 +24,7 @@ type jsTransport struct {
 	queue   []jsMessage
 	signal  chan struct{} // poked when queue or closed changes
 	closed  chan struct{}
-	closeCE websocket.CloseError
+	closeCE *closeError // set when closed is
 	funcs   []js.Func
 }
 
@@ -71,7 +71,7 @@ func dialTransport(ctx context.Context, url string, readLimit int64) (transport,
 		select {
 		case <-t.closed:
 		default:
-			t.closeCE = websocket.CloseError{Code: websocket.StatusCode(e.Get("code").Int()), Reason: e.Get("reason").String()}
+			t.closeCE = &closeError{code: msg.CloseCode(e.Get("code").Int()), reason: e.Get("reason").String()}
 			close(t.closed)
 		}
 		t.mu.Unlock()
@@ -84,7 +84,7 @@ func dialTransport(ctx context.Context, url string, readLimit int64) (transport,
 	case <-t.closed:
 		// The browser hides why a handshake failed (HTTP status included);
 		// the close event says 1006 and the console says the rest.
-		return nil, fmt.Errorf("socket: could not connect to %s (%d)", url, t.closeCE.Code)
+		return nil, fmt.Errorf("socket: could not connect to %s (%d)", url, int(t.closeCE.code))
 	case <-ctx.Done():
 		t.Abort()
 		return nil, ctx.Err()
@@ -123,8 +123,7 @@ func (t *jsTransport) Read(ctx context.Context) (bool, []byte, error) {
 			t.queue = t.queue[1:]
 			t.mu.Unlock()
 			if int64(len(m.data)) > t.readLimit {
-				// Browsers may only send 1000 or 3000–4999.
-				t.Close(4009, "message too big")
+				t.Close(closeTooBig, "message too big")
 				return false, nil, fmt.Errorf("socket: %d-byte message over the %d-byte limit", len(m.data), t.readLimit)
 			}
 			return m.binary, m.data, nil
@@ -165,8 +164,8 @@ func (t *jsTransport) Write(ctx context.Context, binary bool, data []byte) error
 	return nil
 }
 
-func (t *jsTransport) Close(code int, reason string) error {
-	t.ws.Call("close", code, reason)
+func (t *jsTransport) Close(code msg.CloseCode, reason string) error {
+	t.ws.Call("close", int(code), reason)
 	select {
 	case <-t.closed:
 	case <-time.After(5 * time.Second):
@@ -178,12 +177,12 @@ func (t *jsTransport) Abort() {
 	// The JavaScript API has no abort: start a close with a code browsers
 	// may send, and consider the socket gone now rather than when (if ever)
 	// the silent peer answers.
-	t.ws.Call("close", 4000, "abandoned by client")
+	t.ws.Call("close", int(closeAbandoned), "abandoned by client")
 	t.mu.Lock()
 	select {
 	case <-t.closed:
 	default:
-		t.closeCE = websocket.CloseError{Code: websocket.StatusAbnormalClosure, Reason: "abandoned by client"}
+		t.closeCE = &closeError{code: msg.CloseAbnormal, reason: "abandoned by client"}
 		close(t.closed)
 	}
 	t.mu.Unlock()

@@ -8,8 +8,13 @@ import (
 	"fmt"
 
 	"github.com/coder/websocket"
+
+	"socketlab/app/msg"
 )
 
+// nativeTransport is the client over TCP: coder/websocket. Tests of this
+// package, and server tests that want the browser's own client code
+// (server/chat, server/plot), run on it.
 type nativeTransport struct{ c *websocket.Conn }
 
 func dialTransport(ctx context.Context, url string, readLimit int64) (transport, error) {
@@ -26,11 +31,15 @@ func dialTransport(ctx context.Context, url string, readLimit int64) (transport,
 
 func (t nativeTransport) Read(ctx context.Context) (bool, []byte, error) {
 	typ, data, err := t.c.Read(ctx)
-	if err != nil && websocket.CloseStatus(err) == -1 {
-		// A drop without a close frame: report it as the browser would.
-		return false, nil, errors.Join(websocket.CloseError{Code: websocket.StatusAbnormalClosure}, err)
+	if err == nil {
+		return typ == websocket.MessageBinary, data, nil
 	}
-	return typ == websocket.MessageBinary, data, err
+	var ce websocket.CloseError
+	if errors.As(err, &ce) {
+		return false, nil, &closeError{code: msg.CloseCode(ce.Code), reason: ce.Reason}
+	}
+	// A drop without a close frame: report it as the browser would.
+	return false, nil, &closeError{code: msg.CloseAbnormal, err: err}
 }
 
 func (t nativeTransport) Write(ctx context.Context, binary bool, data []byte) error {
@@ -41,7 +50,7 @@ func (t nativeTransport) Write(ctx context.Context, binary bool, data []byte) er
 	return t.c.Write(ctx, typ, data)
 }
 
-func (t nativeTransport) Close(code int, reason string) error {
+func (t nativeTransport) Close(code msg.CloseCode, reason string) error {
 	return t.c.Close(websocket.StatusCode(code), reason)
 }
 

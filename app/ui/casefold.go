@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -36,10 +35,6 @@ func (c *Casefold) OnMount(ctx app.Context) {
 		ReadLimit: 2 * msg.CasefoldReadLimit,
 		OnStatus: func(s socket.Status) {
 			c.status = s
-			if s != socket.Open {
-				// Replies to what was in flight will not come on a new socket.
-				c.pending = nil
-			}
 		},
 		OnMessage: func(_ bool, data []byte) {
 			in := ""
@@ -48,10 +43,16 @@ func (c *Casefold) OnMount(ctx app.Context) {
 			}
 			c.replies = append(c.replies, foldReply{in, string(data)})
 		},
-		OnFrame: func(f socket.Frame) {
-			if f.Dir == socket.Event && f.Code != 0 && f.Code != int(msg.CloseNormal) {
-				_, reason := c.sock.conn.LastClose()
-				c.note = fmt.Sprintf("Socket closed: %v %s", msg.CloseCode(f.Code), reason)
+		OnClose: func(code msg.CloseCode, reason string) {
+			// The protocol has no ids: a reply belongs to the socket that
+			// got its request. Replies to what was in flight will not
+			// come, and what is still queued would be answered on the next
+			// socket with no request to pair it with; both are let go,
+			// and nothing is written between OnClose and the next OnOpen.
+			c.pending = c.pending[:0]
+			c.sock.conn.Discard()
+			if code != msg.CloseNormal {
+				c.note = fmt.Sprintf("Socket closed: %v %s", code, reason)
 			}
 		},
 	})
@@ -71,25 +72,19 @@ func (c *Casefold) send(ctx app.Context, e app.Event) {
 	c.pending = append(c.pending, text)
 	c.text, c.note = "", ""
 	clearInput("casefold-input")
-	ctx.Async(func() {
-		err := c.sock.conn.Send(context.Background(), []byte(text))
-		if err == nil {
-			return
-		}
-		ctx.Dispatch(func(app.Context) {
-			c.pending = c.pending[:len(c.pending)-1]
-			c.note = "Not sent: " + err.Error()
-			if c.text == "" { // give the text back unless a new one was typed
-				c.text = text
-				setInput("casefold-input", text)
-			}
-		})
-	})
+	// Send only queues (app/socket writes in order), so the UI goroutine
+	// is not held up by the network.
+	if err := c.sock.conn.Send([]byte(text)); err != nil {
+		c.pending = c.pending[:len(c.pending)-1]
+		c.note = "Not sent: " + err.Error()
+		c.text = text
+		setInput("casefold-input", text)
+	}
 }
 
 // Render shows the form and the replies, newest last.
 func (c *Casefold) Render() app.UI {
-	return frame("/casefold", &c.status,
+	return labPage("/casefold", &c.status, c.sock, casefoldHow,
 		app.H1().Text("Casefold: request and reply"),
 		app.P().Class("lead").Text("Each text you send comes back case-folded, exactly as Python's str.casefold() "+
 			"would return it: Straße becomes strasse, ΣΑΣ becomes σασ, ﬁ becomes fi. One text frame in, one text frame out."),
@@ -111,8 +106,6 @@ func (c *Casefold) Render() app.UI {
 				)
 			}),
 		),
-		c.sock.inspector(),
-		howItWorks(casefoldHow),
 	)
 }
 

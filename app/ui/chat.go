@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -37,7 +36,6 @@ type Chat struct {
 	retrying bool
 
 	sock     *live
-	outq     chan []byte // frames to send, in order, by one goroutine
 	unlisten func()
 }
 
@@ -56,45 +54,33 @@ func (c *Chat) OnMount(ctx app.Context) {
 	c.sock = connect(ctx, msg.ChatPath, socket.Options{
 		Ping:      pingFrame,
 		ReadLimit: msg.ChatReadLimit,
-		OnStatus: func(s socket.Status) {
-			c.status = s
-			if s != socket.Open {
-				c.sess.Disconnected()
+		OnStatus:  func(s socket.Status) { c.status = s },
+		// OnOpen comes before any message of the new socket, and the join
+		// it sends goes out before anything else.
+		OnOpen: func(conn *socket.Conn) {
+			c.closeNote = ""
+			if j, ok := c.sess.Join(); ok {
+				conn.Send(mustJSON(j))
 			}
 		},
-		// OnOpen runs on the socket's goroutine, before any message is
-		// delivered; the session is safe to use from there.
-		OnOpen: func(octx context.Context, conn *socket.Conn) {
-			if j, ok := c.sess.Join(); ok {
-				conn.Send(octx, mustJSON(j))
+		OnClose: func(code msg.CloseCode, reason string) {
+			// The next socket must join again; what was in flight goes
+			// back to the outbox, which sends it after the next synced.
+			// So does what this socket left unwritten: the outbox, not
+			// the socket's queue, is where a say waits.
+			c.sess.Disconnected()
+			c.sock.conn.Discard()
+			switch {
+			case code == msg.CloseTooSlow:
+				c.closeNote = fmt.Sprintf("The server closed the connection (%v: %s). Reconnecting; missed messages will be caught up.",
+					code, msg.CloseTooSlowReason)
+			case code != msg.CloseNormal:
+				c.closeNote = fmt.Sprintf("Connection lost (%v %s). Reconnecting; nothing you type is lost.", code, reason)
 			}
 		},
 		OnMessage: func(_ bool, data []byte) { c.receive(ctx, data) },
-		OnFrame: func(f socket.Frame) {
-			if f.Dir != socket.Event {
-				return
-			}
-			switch {
-			case f.Code == int(msg.CloseTooSlow):
-				c.closeNote = fmt.Sprintf("The server closed the connection (%v: %s). Reconnecting; missed messages will be caught up.",
-					msg.CloseCode(f.Code), msg.CloseTooSlowReason)
-			case f.Code != 0 && f.Code != int(msg.CloseNormal):
-				_, reason := c.sock.conn.LastClose()
-				c.closeNote = fmt.Sprintf("Connection lost (%v %s). Reconnecting; nothing you type is lost.", msg.CloseCode(f.Code), reason)
-			case strings.HasPrefix(f.Data, "open "):
-				c.closeNote = ""
-			}
-		},
 	})
 	c.listenEnter(ctx)
-	// One goroutine sends, so frames leave in the order they were queued.
-	c.outq = make(chan []byte, 1024)
-	q, conn := c.outq, c.sock.conn
-	ctx.Async(func() {
-		for b := range q {
-			conn.Send(context.Background(), b)
-		}
-	})
 }
 
 // OnDismount closes the socket.
@@ -103,19 +89,15 @@ func (c *Chat) OnDismount() {
 	if c.unlisten != nil {
 		c.unlisten()
 	}
-	if c.outq != nil {
-		close(c.outq)
-		c.outq = nil
-	}
 }
 
+// send queues envelopes on the socket, which writes them in order without
+// holding up the UI goroutine. A say it refuses (the queue is full, or the
+// page is going) stays in the outbox and goes out after the next synced.
 func (c *Chat) send(envs ...msg.Chat) {
 	for _, e := range envs {
-		select {
-		case c.outq <- mustJSON(e):
-		default:
-			// Full: the message stays in the outbox and goes out after the
-			// next reconnect.
+		if c.sock.conn.Send(mustJSON(e)) != nil {
+			return
 		}
 	}
 }
@@ -179,7 +161,10 @@ func (c *Chat) join(ctx app.Context, e app.Event) {
 }
 
 func (c *Chat) leave(ctx app.Context, e app.Event) {
-	c.send(c.sess.Leave())
+	// Without a socket there is no one to tell: the next one does not join.
+	if l := c.sess.Leave(); c.status == socket.Open {
+		c.send(l)
+	}
 }
 
 func (c *Chat) submit(ctx app.Context, e app.Event) {
@@ -242,7 +227,7 @@ func (c *Chat) Render() app.UI {
 	joined, nick, room := c.sess.Joined(), c.sess.Nick(), c.sess.Room()
 	lines, outgoing, presence := c.sess.Lines(), c.sess.Outgoing(), c.sess.Presence()
 	count := utf8.RuneCountInString(c.text)
-	return frame("/chat", &c.status,
+	return labPage("/chat", &c.status, c.sock, chatHow,
 		app.H1().Text("Chat: rooms, presence, history"),
 		app.P().Class("lead").Text("Every message is stored in NATS JetStream and numbered by it, so everyone sees the same order, "+
 			"a newcomer sees the last 100, and a reconnecting client gets exactly what it missed. "+
@@ -297,8 +282,6 @@ func (c *Chat) Render() app.UI {
 				),
 			),
 		),
-		c.sock.inspector(),
-		howItWorks(chatHow),
 	)
 }
 

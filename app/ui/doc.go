@@ -8,8 +8,10 @@
 // knows every route. Code that touches the browser therefore lives in
 // lifecycle methods (OnMount and later) that never run on the server.
 //
-// Rule of the house: never block the UI goroutine. Socket callbacks arrive
-// on the socket's goroutines and are handed to the UI with ctx.Dispatch; work
-// that waits is started with ctx.Async and cancelled in OnDismount, because
-// go-app's own context never cancels.
+// Rule of the house: never block the UI goroutine. Socket callbacks are
+// dispatched onto it by the socket itself (live.go sets
+// socket.Options.Dispatch to ctx.Dispatch), and sending only queues, so a
+// page calls Send from an event handler as is; work that waits is started
+// with ctx.Async and cancelled in OnDismount, because go-app's own context
+// never cancels.
 package ui

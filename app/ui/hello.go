@@ -42,18 +42,15 @@ func (h *Hello) start(ctx app.Context) {
 		OnMessage: func(_ bool, data []byte) {
 			h.got = append(h.got, arrival{string(data), time.Now()})
 		},
-		OnFrame: func(f socket.Frame) {
-			if f.Dir == socket.Event && f.Code != 0 {
-				_, reason := h.sock.conn.LastClose()
-				h.closed = fmt.Sprintf("%v: %s", msg.CloseCode(f.Code), reason)
-			}
+		OnClose: func(code msg.CloseCode, reason string) {
+			h.closed = fmt.Sprintf("%v: %s", code, reason)
 		},
 	})
 }
 
 // Render shows the arrivals and the close.
 func (h *Hello) Render() app.UI {
-	return frame("/hello", &h.status,
+	return labPage("/hello", &h.status, h.sock, helloHow,
 		app.H1().Text("Hello: server push"),
 		app.P().Class("lead").Text("The server speaks first: \""+msg.HelloFirst+"\", then \""+msg.HelloSecond+
 			"\" one second later, then it closes the socket with code 1000. The browser never writes."),
@@ -73,7 +70,5 @@ func (h *Hello) Render() app.UI {
 				app.Button().ID("hello-again").Text("Run again").OnClick(func(ctx app.Context, e app.Event) { h.start(ctx) }),
 			)
 		}),
-		h.sock.inspector(),
-		howItWorks(helloHow),
 	)
 }

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -57,20 +59,31 @@ func (l *live) setServerView(on bool) {
 	l.conn.Redial(socketURL(url))
 }
 
-// event follows the page's socket: once the tapped socket has opened, its
-// close ends the view, since its reconnect would claim a tap id already
-// used. The socket goes back to its own URL; the record stays on screen.
-func (s *serverView) event(l *live, f socket.Frame) {
-	if !s.on || f.Dir != socket.Event {
+// opened follows the page's socket (live's OnOpen): the tapped socket is
+// up once one opens at a URL with the tap.
+func (s *serverView) opened(rawURL string) {
+	if s.on && hasTap(rawURL) {
+		s.pending = false
+	}
+}
+
+// closed follows the page's socket (live's OnClose): once the tapped
+// socket has opened, its close ends the view, since its reconnect would
+// claim a tap id already used. The socket goes back to its own URL; the
+// record stays on screen.
+func (s *serverView) closed(l *live, code msg.CloseCode, reason string) {
+	if !s.on || s.pending {
 		return
 	}
-	switch {
-	case strings.HasPrefix(f.Data, "open ") && strings.Contains(f.Data, "tap="):
-		s.pending = false
-	case f.Code != 0 && !s.pending:
-		s.on, s.ended = false, "The tapped socket closed ("+f.Data+"); turn the view on again to watch the next one."
-		l.conn.Redial(socketURL(l.path))
-	}
+	s.on = false
+	s.ended = fmt.Sprintf("The tapped socket closed (%d %s); turn the view on again to watch the next one.", int(code), reason)
+	l.conn.Redial(socketURL(l.path))
+}
+
+// hasTap reports whether a socket URL carries a tap id.
+func hasTap(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	return err == nil && u.Query().Has("tap")
 }
 
 // withQuery appends a query parameter to a path that may have a query.
@@ -82,8 +95,10 @@ func withQuery(path, kv string) string {
 }
 
 // serverViewPanel is the part of the inspector that switches the view and
-// shows its record.
-func (l *live) serverViewPanel(scope app.EventOption) app.UI {
+// shows its record. Its handler reads in.Live when it runs, so it always
+// acts on the page's current socket.
+func (in *inspector) serverViewPanel() app.UI {
+	l := in.Live
 	if l == nil || l.tap.disabled {
 		return app.Text("")
 	}
@@ -96,8 +111,8 @@ func (l *live) serverViewPanel(scope app.EventOption) app.UI {
 		app.Label().Class("switch").Body(
 			app.Input().ID("inspector-tap").Type("checkbox").Checked(l.tap.on).
 				OnChange(func(ctx app.Context, e app.Event) {
-					l.setServerView(ctx.JSSrc().Get("checked").Bool())
-				}, scope),
+					in.Live.setServerView(ctx.JSSrc().Get("checked").Bool())
+				}),
 			app.Text(" Frames as the server saw them"),
 		),
 		app.Span().Class("muted").Text(" (reconnects this page's socket with a tap: every frame, byte by byte, as in the wire lab)"),

@@ -7,6 +7,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"socketlab/app/msg"
 	"socketlab/app/socket"
 )
 
@@ -25,18 +26,20 @@ func socketURL(path string) string {
 
 // live connects a page to its socket for as long as the page is mounted.
 //
-// It wraps every socket callback in ctx.Dispatch, so page code only ever runs
-// on the UI goroutine, follows the browser's online/offline events, and
-// stops everything in stop (call it from OnDismount).
+// Every socket callback is dispatched onto the page's UI goroutine
+// (socket.Options.Dispatch = ctx.Dispatch), OnOpen and OnClose included,
+// so page code never runs anywhere else. live follows the browser's
+// online/offline events, feeds the wire inspector's record, and stops
+// everything in stop (call it from OnDismount).
 type live struct {
 	conn    *socket.Conn
 	insp    *socket.Inspector
 	cancel  context.CancelFunc
 	release func()
-	// unfolded holds the numbers of inspector entries shown in full.
-	unfolded map[int]bool
-	// inspOpen is whether the inspector panel is open.
-	inspOpen bool
+	// rev counts changes to what the inspector shows (a frame recorded,
+	// the server's view updated): the inspector component re-renders when
+	// it moves (inspector.go).
+	rev int
 
 	// ctx and path are the page's, kept for "frames as the server saw
 	// them", which redials path with a tap (inspectortap.go).
@@ -45,27 +48,37 @@ type live struct {
 	tap  serverView
 }
 
+// dispatcher runs f on ctx's UI goroutine, for socket.Options.Dispatch.
+func dispatcher(ctx app.Context) func(func()) {
+	return func(f func()) { ctx.Dispatch(func(app.Context) { f() }) }
+}
+
 // connect starts a socket for the page at path. The callbacks in opts are
 // called on the UI goroutine.
 func connect(ctx app.Context, path string, opts socket.Options) *live {
-	wrap := func(f func()) { ctx.Dispatch(func(app.Context) { f() }) }
-	if f := opts.OnStatus; f != nil {
-		opts.OnStatus = func(s socket.Status) { wrap(func() { f(s) }) }
+	l := &live{insp: socket.NewInspector(200), ctx: ctx, path: path}
+	opts.Dispatch = dispatcher(ctx)
+	// Every frame goes to the wire inspector first, then to the page;
+	// open and close reach the inspector's server view before the page.
+	onFrame, onOpen, onClose := opts.OnFrame, opts.OnOpen, opts.OnClose
+	opts.OnFrame = func(f socket.Frame) {
+		l.insp.Record(f)
+		l.rev++
+		if onFrame != nil {
+			onFrame(f)
+		}
 	}
-	if f := opts.OnMessage; f != nil {
-		opts.OnMessage = func(b bool, d []byte) { wrap(func() { f(b, d) }) }
+	opts.OnOpen = func(c *socket.Conn) {
+		l.tap.opened(c.URL())
+		if onOpen != nil {
+			onOpen(c)
+		}
 	}
-	l := &live{insp: socket.NewInspector(200), unfolded: map[int]bool{}, ctx: ctx, path: path}
-	// Every frame goes to the wire inspector first, then to the page.
-	f := opts.OnFrame
-	opts.OnFrame = func(fr socket.Frame) {
-		wrap(func() {
-			l.insp.Record(fr)
-			l.tap.event(l, fr)
-			if f != nil {
-				f(fr)
-			}
-		})
+	opts.OnClose = func(code msg.CloseCode, reason string) {
+		l.tap.closed(l, code, reason)
+		if onClose != nil {
+			onClose(code, reason)
+		}
 	}
 	l.conn = socket.New(socketURL(path), opts)
 	l.conn.SetOnline(app.Window().Get("navigator").Get("onLine").Bool())

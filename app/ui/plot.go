@@ -70,10 +70,9 @@ func (p *Plot) OnMount(ctx app.Context) {
 			}
 		},
 		OnMessage: func(_ bool, data []byte) { p.receive(ctx, data) },
-		OnFrame: func(f socket.Frame) {
-			if f.Dir == socket.Event && f.Code != 0 && f.Code != int(msg.CloseNormal) {
-				_, reason := p.sock.conn.LastClose()
-				p.note = fmt.Sprintf("Socket closed: %v %s", msg.CloseCode(f.Code), reason)
+		OnClose: func(code msg.CloseCode, reason string) {
+			if code != msg.CloseNormal {
+				p.note = fmt.Sprintf("Socket closed: %v %s", code, reason)
 			}
 		},
 	})
@@ -148,12 +147,11 @@ func (p *Plot) frame(ctx app.Context) {
 		return
 	}
 	p.owed = false
-	conn := p.sock.conn
-	ctx.Async(func() {
-		// If the socket is down the request is moot: the next socket
-		// starts with a history.
-		conn.Send(context.Background(), plotNext)
-	})
+	if p.status == socket.Open {
+		// Send only queues. While the socket is down the request is
+		// moot: the next socket starts with a history.
+		p.sock.conn.Send(plotNext)
+	}
 }
 
 // toggle shows or hides a series.
@@ -171,7 +169,7 @@ func (p *Plot) toggle(id int) app.EventHandler {
 // readout.
 func (p *Plot) Render() app.UI {
 	list := p.data.list()
-	return frame("/plot", &p.status,
+	return labPage("/plot", &p.status, p.sock, plotHow,
 		app.H1().Text("Plot: streaming with pull flow control"),
 		app.P().Class("lead").Text("Every series, live. Sources are plain TCP clients (netcat works), HTTP POSTs "+
 			"and a built-in demo. This page asks for the next batch only after it has drawn the last one, "+
@@ -225,7 +223,5 @@ func (p *Plot) Render() app.UI {
 			app.P().Text("Or over HTTP, all lines at once:"),
 			app.Pre().Text(`printf '1 10\n2 20\n' | curl --data-binary @- `+"http://localhost:8080/api/plot/my%20series"),
 		),
-		p.sock.inspector(),
-		howItWorks(plotHow),
 	)
 }

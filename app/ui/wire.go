@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -81,15 +80,14 @@ func (w *Wire) start() {
 			}
 			w.status = s
 		},
-		OnFrame: func(f socket.Frame) {
-			if w.sock != l || f.Dir != socket.Event {
-				return
+		OnClose: func(code msg.CloseCode, reason string) {
+			if w.sock == l {
+				w.closed = strings.TrimSpace(fmt.Sprintf("%v %s", code, reason))
 			}
-			if f.Code != 0 {
-				_, reason := l.conn.LastClose()
-				w.closed = strings.TrimSpace(fmt.Sprintf("%v %s", msg.CloseCode(f.Code), reason))
-			} else if strings.HasPrefix(f.Data, "dial failed") {
-				w.failed = strings.TrimPrefix(f.Data, "dial failed: ")
+		},
+		OnDialError: func(err error) {
+			if w.sock == l {
+				w.failed = err.Error()
 			}
 		},
 	})
@@ -97,21 +95,17 @@ func (w *Wire) start() {
 	w.sock = l
 }
 
-// send writes one message on the subject without blocking the UI.
+// send queues one message on the subject; the socket writes it without
+// holding up the UI.
 func (w *Wire) send(binary bool, data []byte) {
-	ctx, conn := w.ctx, w.sock.conn
 	w.note = ""
-	ctx.Async(func() {
-		var err error
-		if binary {
-			err = conn.SendBinary(context.Background(), data)
-		} else {
-			err = conn.Send(context.Background(), data)
-		}
-		if err != nil {
-			ctx.Dispatch(func(app.Context) { w.note = "Not sent: " + err.Error() })
-		}
-	})
+	send := w.sock.conn.Send
+	if binary {
+		send = w.sock.conn.SendBinary
+	}
+	if err := send(data); err != nil {
+		w.note = "Not sent: " + err.Error()
+	}
 }
 
 // Render shows the controls, the frames, then the handshake then and now.
@@ -121,7 +115,7 @@ func (w *Wire) Render() app.UI {
 	if w.watch != nil {
 		h, frames = w.watch.handshake, w.watch.frames
 	}
-	return frame("/wire", &w.status,
+	return labPage("/wire", &w.status, w.sock, wireHow,
 		app.H1().Text("Wire: every frame, byte by byte"),
 		app.P().Class("lead").Text("Your browser's JavaScript, and its devtools, see whole messages. Underneath, the WebSocket protocol "+
 			"sends frames: a header of bits and lengths, a masking key, masked bytes. Here the server reads a copy of every byte of "+
@@ -154,7 +148,5 @@ func (w *Wire) Render() app.UI {
 		),
 		handshakePanel(h),
 		thenAndNow(h),
-		w.sock.inspector(),
-		howItWorks(wireHow),
 	)
 }

@@ -80,7 +80,7 @@ func (w *Wire) controls() app.UI {
 			app.Div().Class("wire-buttons").Body(
 				app.Button().ID("wire-ping").Class("secondary").Disabled(!open).Text("Server ping").
 					OnClick(func(ctx app.Context, e app.Event) {
-						w.watch.command(w.ctx, msg.WireCommand{Type: msg.WirePing, Text: "are you there?"})
+						w.watch.command(msg.WireCommand{Type: msg.WirePing, Text: "are you there?"})
 					}),
 				app.Span().Class("muted").Text("The browser answers a ping with a pong on its own; no script ever sees either. The list shows both."),
 			),
@@ -99,7 +99,7 @@ func (w *Wire) controls() app.UI {
 							w.note = "Fragments: a number from 2 to " + strconv.Itoa(msg.WireMaxFragments) + ", please."
 							return
 						}
-						w.watch.command(w.ctx, msg.WireCommand{Type: msg.WireFragments, N: n})
+						w.watch.command(msg.WireCommand{Type: msg.WireFragments, N: n})
 						w.note = "The next echo comes in " + strconv.Itoa(n) + " frames: FIN 0, continuations, then FIN 1. Send a message."
 					}),
 			),
@@ -109,7 +109,7 @@ func (w *Wire) controls() app.UI {
 					return app.Button().ID("wire-server-close-" + strconv.Itoa(code)).Class("secondary").Disabled(!open).
 						Text("Server closes with " + msg.CloseCode(code).String()).
 						OnClick(func(ctx app.Context, e app.Event) {
-							w.watch.command(w.ctx, msg.WireCommand{Type: msg.WireClose, Code: msg.CloseCode(code), Reason: "asked by the page"})
+							w.watch.command(msg.WireCommand{Type: msg.WireClose, Code: msg.CloseCode(code), Reason: "asked by the page"})
 						})
 				}),
 			),

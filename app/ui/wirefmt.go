@@ -133,18 +133,15 @@ func inflatedLabel(f msg.WireFrame) string {
 
 // parseClientClose checks a close the page is about to send: a browser
 // may send 1000 or 3000–4999, with a reason of at most 123 bytes.
-func parseClientClose(code, reason string) (int, error) {
+func parseClientClose(code, reason string) (msg.CloseCode, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(code))
 	if err != nil {
 		return 0, fmt.Errorf("close code %q is not a number", code)
 	}
-	if n != 1000 && (n < 3000 || n > 4999) {
-		return 0, fmt.Errorf("close code %d: a browser may send only 1000 or 3000–4999", n)
+	if err := msg.ValidClientClose(msg.CloseCode(n), reason); err != nil {
+		return 0, err
 	}
-	if len(reason) > 123 {
-		return 0, fmt.Errorf("close reason of %d bytes: at most 123 fit in the close frame", len(reason))
-	}
-	return n, nil
+	return msg.CloseCode(n), nil
 }
 
 // hexBytes writes b as spaced hex pairs: "01 00".

@@ -106,7 +106,7 @@ func TestFrameRowLabels(t *testing.T) {
 func TestParseClientClose(t *testing.T) {
 	for _, c := range []struct {
 		code, reason string
-		want         int
+		want         msg.CloseCode
 		err          string
 	}{
 		{"1000", "", 1000, ""},

@@ -34,30 +34,39 @@ type wireWatch struct {
 	closed           string // the subject's TCP connection ended: why
 	errs             []string
 	ended            string // the observer socket itself closed: code and reason
+	// rev counts the changes above, for the inspector that shows them
+	// (inspector.go).
+	rev int
+}
+
+// revision is how many times the record changed. Safe on a nil
+// *wireWatch.
+func (w *wireWatch) revision() int {
+	if w == nil {
+		return 0
+	}
+	return w.rev
 }
 
 // watchWire opens the observer for tap id. Every change is dispatched to
 // the UI goroutine of ctx, so the component re-renders.
 func watchWire(ctx app.Context, id string) *wireWatch {
 	w := &wireWatch{id: id}
-	dispatch := func(f func()) { ctx.Dispatch(func(app.Context) { f() }) }
 	w.conn = socket.New(socketURL(msg.WireWatchPath+"?id="+id), socket.Options{
 		// One observer per tap id: a second dial would be refused
 		// (CloseTapInUseReason), and one that ended has nothing to add.
-		Once: true,
+		Once:     true,
+		Dispatch: dispatcher(ctx),
 		OnMessage: func(_ bool, data []byte) {
 			var ev msg.WireEvent
 			if err := json.Unmarshal(data, &ev); err != nil {
-				dispatch(func() { w.addErr("unreadable observer message: " + err.Error()) })
+				w.addErr("unreadable observer message: " + err.Error())
 				return
 			}
-			dispatch(func() { w.apply(ev) })
+			w.apply(ev)
 		},
-		OnFrame: func(f socket.Frame) {
-			if f.Dir == socket.Event && f.Code != 0 {
-				_, reason := w.conn.LastClose()
-				dispatch(func() { w.ended = fmt.Sprintf("%v %s", msg.CloseCode(f.Code), reason) })
-			}
+		OnClose: func(code msg.CloseCode, reason string) {
+			w.ended, w.rev = fmt.Sprintf("%v %s", code, reason), w.rev+1
 		},
 	})
 	rctx, cancel := context.WithCancel(context.Background())
@@ -68,6 +77,7 @@ func watchWire(ctx app.Context, id string) *wireWatch {
 
 // apply adds one observer event to the record.
 func (w *wireWatch) apply(ev msg.WireEvent) {
+	w.rev++
 	w.dropped += ev.Dropped
 	switch ev.Type {
 	case msg.WireHandshake:
@@ -99,6 +109,7 @@ const wireKeepErrs = 5
 
 // addErr notes an error, keeping the last wireKeepErrs.
 func (w *wireWatch) addErr(e string) {
+	w.rev++
 	if len(w.errs) == wireKeepErrs {
 		w.errs = append(w.errs[:0], w.errs[1:]...)
 	}
@@ -106,19 +117,17 @@ func (w *wireWatch) addErr(e string) {
 }
 
 // command sends a WireCommand to the server, which acts on the subject.
-// It does not block the UI goroutine; a failure lands in errs.
-func (w *wireWatch) command(ctx app.Context, c msg.WireCommand) {
+// Send only queues, so the UI goroutine is not held up; a refusal lands in
+// errs.
+func (w *wireWatch) command(c msg.WireCommand) {
 	b, err := json.Marshal(c)
 	if err != nil {
 		w.addErr("command: " + err.Error())
 		return
 	}
-	conn := w.conn
-	ctx.Async(func() {
-		if err := conn.Send(context.Background(), b); err != nil {
-			ctx.Dispatch(func(app.Context) { w.addErr(fmt.Sprintf("%s not sent: %v", c.Type, err)) })
-		}
-	})
+	if err := w.conn.Send(b); err != nil {
+		w.addErr(fmt.Sprintf("%s not sent: %v", c.Type, err))
+	}
 }
 
 // close ends the observer. Safe on a nil *wireWatch.

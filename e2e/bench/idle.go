@@ -20,18 +20,35 @@ import (
 	"socketlab/app/msg"
 )
 
-// idleRoomSize is how many idle sockets share a room. Every join sends the
-// joiner the room's list and everyone else a small presence change (about
-// 50 bytes), so joining n sockets to one room costs O(n) frames and bytes
-// per join, n²/2 frames in all: 10 000 in one room would be 50 million
-// frames, which measures that and not an idle connection. Rooms of 100 keep
-// the measure about the connection.
+// idleRoomSize is how many idle chat sockets share a room. Every join sends
+// the joiner the room's list and everyone else a small presence change
+// (about 50 bytes), so joining n sockets to one room costs O(n) frames and
+// bytes per join, n²/2 frames in all: 10 000 in one room would be 50
+// million frames, which measures that and not an idle connection. Rooms of
+// 100 keep the measure about the connection.
 const idleRoomSize = 100
 
-// benchIdle measures the server's resident memory per idle chat socket. The
-// server runs as its own process (the real binary), so that its RSS is its
-// own: /proc/<pid>/status VmRSS before the sockets and once they are all
-// joined and quiet.
+// idleMeasure is the server's memory with n idle sockets of one endpoint,
+// against the same process before the first of them.
+type idleMeasure struct {
+	n                      int
+	before, after, afterGC int64         // RSS in bytes; afterGC 0 when no collection could be asked for
+	goroutines             [2]int        // before, after; -1 when unknown
+	stack, heap            [2]int64      // MemStats Stack and HeapInuse, before and after the collection
+	took                   time.Duration // to open all the sockets
+	heapTop                string        // the heap profile's top, for chat
+	collections            int           // garbage collections asked for before afterGC
+}
+
+func (m idleMeasure) perConn() float64   { return float64(m.after-m.before) / float64(m.n) }
+func (m idleMeasure) perConnGC() float64 { return float64(m.afterGC-m.before) / float64(m.n) }
+
+// benchIdle measures the server's resident memory per idle socket on each
+// of socketlab's endpoints and on the classic baseline, gorilla/websocket's
+// examples/chat (./e2e/bench/gorillachat). Each server runs as its own
+// process, one fresh process per endpoint, so that its RSS is its own:
+// /proc/<pid>/status VmRSS before the sockets and once they are all open
+// and quiet, then again after a garbage collection the bench asks for.
 func benchIdle(ctx context.Context, cfg config) (*section, error) {
 	n := 10_000
 	if cfg.quick {
@@ -45,27 +62,133 @@ func benchIdle(ctx context.Context, cfg config) (*section, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	srv, err := startServerProcess(ctx, dir)
+	bin, err := buildServer(ctx, dir)
 	if err != nil {
 		return nil, err
+	}
+	base, err := measureIdle(ctx, func() (*serverProcess, error) { return startGorillaProcess(ctx, dir) }, gorillaIdle, n)
+	if err != nil {
+		return nil, fmt.Errorf("idle, gorilla baseline: %w", err)
+	}
+	s := &section{title: "Idle connections: server memory",
+		header: []string{"endpoint", "idle sockets", "RSS/conn after the opens", "RSS/conn after the collections", "baseline (gorilla chat), after the collections",
+			"collections", "goroutines/conn", "stack/conn", "heap/conn", "target ≤ baseline"}}
+	s.rows = append(s.rows, idleRow("gorilla/websocket examples/chat (baseline)", base, 0))
+	var chat idleMeasure
+	for i, ep := range idleEndpoints() {
+		start := func() (*serverProcess, error) {
+			return startServerBinary(bin, filepath.Join(dir, fmt.Sprint("data", i)), "-hello-delay", "1h")
+		}
+		m, err := measureIdle(ctx, start, ep, n)
+		if err != nil {
+			return nil, fmt.Errorf("idle, %s: %w", ep.path, err)
+		}
+		if ep.path == msg.ChatPath {
+			chat = m
+		}
+		s.rows = append(s.rows, idleRow(ep.name, m, base.perConnGC()))
+	}
+	s.notes = append(s.notes,
+		"Each row is a fresh server process: the real socketlab binary (`go build ./server`, run with `-hello-delay 1h` so that hello sockets stay in their pause), "+
+			"or the baseline, gorilla/websocket v1.5.3's examples/chat with its hub.go and client.go unchanged (./e2e/bench/gorillachat; its main only adds a free port and /debug/pprof/). "+
+			"RSS is /proc/<pid>/status VmRSS, taken once it has not moved by 1% for a second: before the first socket, once all are open and no frame has arrived for half a second, "+
+			"and again after garbage collections asked for through /debug/pprof/heap?gc=1 until the goroutine stacks stop shrinking (the collections column) — the same for both servers (a Go process runs one at least every two minutes anyway; "+
+			"each halves the stack of a goroutine parked since the opens that uses under a quarter of it). Per connection is (after − before) / sockets. "+
+			"Goroutines from /debug/pprof/goroutine, stack and heap from the heap profile's MemStats (Stack, HeapInuse), after the collection, per socket.",
+		fmt.Sprintf("What each idle client did before going quiet (it keeps reading, so it answers pings): "+
+			"**gorilla** dials /ws and says nothing (a message would be broadcast to every client); "+
+			"**chat** joins a room (rooms of %d: every join tells the room, so n joins in one room are n²/2 frames) and reads welcome, history (none), synced and presence; "+
+			"**casefold** sends one text and reads its folding; **hello** reads the first push and waits in the pause before the second; "+
+			"**plot** reads the history and sends a request, which the server holds (no source runs, so nothing is new) and answers with the empty batch after %s, and the client asks again; "+
+			"**wire** (the wire lab's echo, untapped) sends one text and reads the echo.", idleRoomSize, msg.PlotWait))
+	s.notes = append(s.notes, "**Where the memory goes.** Each socketlab socket keeps one goroutine, its reader, parked in conns.Conn.WaitReadable "+
+		"(a one-byte MSG_PEEK in the network poller) rather than inside the library's read, and served in a goroutine of its own rather than net/http's deep connection goroutine: "+
+		"before this, casefold, hello, plot and wire kept that goroutine's 16 KB stack and 2 goroutines for hello and plot, 33–38 KB a socket. "+
+		"A reader that has handled a message keeps a 4 KB stack (it grew to 8 KB in the read path; a collection halves a stack only while under a quarter of it is in use, "+
+		"counting an 800-byte guard, which a parked reader's frames exceed at 4 KB); hello's reader never reads a message and stays at 2 KB. "+
+		"Casefold takes its buffers from a pool for each message only; plot's held request is a timer and a store watch, not a goroutine. "+
+		"The baseline keeps two goroutines a client (read and write pumps), a ticker and a 256-slot channel.")
+	if cfg.quick {
+		s.notes = append(s.notes, "In -quick (1 000 sockets a row) the server's own start-up garbage, collected with the sockets', is as large as the sockets' memory (hence negative heap rows): only the full run's 10 000 measure a socket.")
+	}
+	if chat.heapTop != "" {
+		s.notes = append(s.notes, "The chat server's heap once its sockets are idle (`go tool pprof -top -sample_index=inuse_space` of /debug/pprof/heap, served on -debug-addr):\n\n"+chat.heapTop)
+	}
+	return s, nil
+}
+
+// idleRow formats one endpoint's measure; base is the baseline's RSS per
+// connection after its collection (0 for the baseline's own row).
+func idleRow(name string, m idleMeasure, base float64) []string {
+	kb := func(v float64) string { return fmt.Sprintf("%.1f KB", v/1e3) }
+	row := []string{name, fmt.Sprintf("%d (opened in %s)", m.n, m.took.Round(100*time.Millisecond)), kb(m.perConn()), "—", "", fmt.Sprint(m.collections), "—", "—", "—", ""}
+	if m.afterGC > 0 {
+		row[3] = kb(m.perConnGC())
+	}
+	if base > 0 {
+		row[4] = kb(base)
+		if m.afterGC > 0 {
+			row[9] = fmt.Sprintf("%.2f× — %s", m.perConnGC()/base, verdict(m.perConnGC() <= base))
+		}
+	}
+	if m.goroutines[0] >= 0 && m.goroutines[1] >= 0 {
+		row[6] = fmt.Sprintf("%.2f", float64(m.goroutines[1]-m.goroutines[0])/float64(m.n))
+	}
+	if m.stack[1] > 0 {
+		row[7] = kb(float64(m.stack[1]-m.stack[0]) / float64(m.n))
+		row[8] = kb(float64(m.heap[1]-m.heap[0]) / float64(m.n))
+	}
+	return row
+}
+
+// collectIdle asks the server at debug for garbage collections until its
+// goroutine stacks stop shrinking (at most 5), and returns how many it
+// ran; 0 when it could not ask. Each collection halves the stack of a
+// goroutine that uses under a quarter of it, so a goroutine parked since
+// the opens needs more than one to reach its floor, as it would in a long
+// idle hour of any Go server (one collection every two minutes at least).
+func collectIdle(debug string) int {
+	last := int64(-1)
+	for n := 1; n <= 5; n++ {
+		if forceGC(debug) != nil {
+			return n - 1
+		}
+		ms, err := memStats(debug, "Stack")
+		if err != nil || (last >= 0 && ms["Stack"] >= last) {
+			return n
+		}
+		last = ms["Stack"]
+	}
+	return 5
+}
+
+// measureIdle starts a server with start, opens n idle sockets of ep on it
+// and measures its memory; the server is stopped before it returns.
+func measureIdle(ctx context.Context, start func() (*serverProcess, error), ep idleEndpoint, n int) (idleMeasure, error) {
+	m := idleMeasure{n: n, goroutines: [2]int{-1, -1}}
+	srv, err := start()
+	if err != nil {
+		return m, err
 	}
 	defer srv.stop()
-	url := "ws" + strings.TrimPrefix(srv.url, "http") + msg.ChatPath
+	url := "ws" + strings.TrimPrefix(srv.url, "http") + ep.path
 	if err := checkLoopback(url); err != nil {
-		return nil, err
+		return m, err
 	}
-
-	before, err := settledRSS(srv.pid)
-	if err != nil {
-		return nil, err
+	if m.before, err = settledRSS(srv.pid); err != nil {
+		return m, err
 	}
-	gBefore, _ := goroutines(srv.debug)
-	mBefore, _ := memStats(srv.debug, "Stack", "HeapInuse")
+	if g, err := goroutines(srv.debug); err == nil {
+		m.goroutines[0] = g
+	}
+	if ms, err := memStats(srv.debug, "Stack", "HeapInuse"); err == nil {
+		m.stack[0], m.heap[0] = ms["Stack"], ms["HeapInuse"]
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var frames atomic.Int64
 	conns := make([]*websocket.Conn, n)
-	var wg sync.WaitGroup
+	var readers sync.WaitGroup
 	defer func() {
 		cancel()
 		for _, c := range conns {
@@ -73,9 +196,9 @@ func benchIdle(ctx context.Context, cfg config) (*section, error) {
 				c.CloseNow()
 			}
 		}
-		wg.Wait()
+		readers.Wait()
 	}()
-	start := time.Now()
+	begin := time.Now()
 	sem := make(chan struct{}, 64)
 	errc := make(chan error, 1)
 	var dialWG sync.WaitGroup
@@ -83,100 +206,42 @@ func benchIdle(ctx context.Context, cfg config) (*section, error) {
 		sem <- struct{}{}
 		dialWG.Go(func() {
 			defer func() { <-sem }()
-			c, err := dialChat(ctx, url)
+			c, err := ep.open(ctx, url, i, &readers, &frames)
+			conns[i] = c
 			if err != nil {
 				select {
 				case errc <- fmt.Errorf("socket %d: %w", i, err):
 				default:
 				}
-				return
 			}
-			conns[i] = c
-			room := "idle-" + strconv.Itoa(i/idleRoomSize)
-			if err := join(ctx, c, room, "i"+strconv.Itoa(i), benchToken("idle", i), 0); err != nil {
-				return
-			}
-			synced := make(chan struct{})
-			// Each idle client keeps reading (and so answers the server's
-			// pings) but does nothing else.
-			wg.Go(func() {
-				once := sync.OnceFunc(func() { close(synced) })
-				defer once()
-				for {
-					_, b, err := c.Read(ctx)
-					if err != nil {
-						return
-					}
-					frames.Add(1)
-					if frameType(b) == msg.ChatSynced {
-						once()
-					}
-				}
-			})
-			<-synced
 		})
 	}
 	dialWG.Wait()
 	select {
 	case err := <-errc:
-		return nil, err
+		return m, err
 	default:
 	}
-	connectTook := time.Since(start)
+	m.took = time.Since(begin)
 	waitQuiet(frames.Load, 500*time.Millisecond, 30*time.Second)
-	after, err := settledRSS(srv.pid)
-	if err != nil {
-		return nil, err
+	if m.after, err = settledRSS(srv.pid); err != nil {
+		return m, err
 	}
-	per := float64(after-before) / float64(n)
-	// The garbage of the joins is still in the heap. A Go process runs a
-	// collection at least every two minutes, idle or not; ask for it now
-	// (the heap profile's gc=1) instead of waiting, and measure again.
-	afterGC, gcErr := int64(0), forceGC(srv.debug)
-	if gcErr == nil {
-		afterGC, gcErr = settledRSS(srv.pid)
+	if m.collections = collectIdle(srv.debug); m.collections > 0 {
+		if m.afterGC, err = settledRSS(srv.pid); err != nil {
+			return m, err
+		}
 	}
-	gAfter, gerr := goroutines(srv.debug)
-	mAfter, merr := memStats(srv.debug, "Stack", "HeapInuse")
-	heap := pprofTopURL(srv.debug+"heap", 12, "-sample_index=inuse_space")
-	s := &section{title: "Idle chat connections: server memory",
-		header: []string{"measure", "value", "target"}}
-	s.rows = [][]string{
-		{"idle sockets, joined", fmt.Sprintf("%d (rooms of %d)", n, idleRoomSize), ""},
-		{"server RSS before / after", fmt.Sprintf("%.1f MB / %.1f MB", float64(before)/1e6, float64(after)/1e6), ""},
-		{"server RSS per connection, right after the joins", fmt.Sprintf("%.1f KB", per/1e3), ""},
+	if g, err := goroutines(srv.debug); err == nil && m.goroutines[0] >= 0 {
+		m.goroutines[1] = g
 	}
-	if gcErr == nil {
-		perGC := float64(afterGC-before) / float64(n)
-		s.rows = append(s.rows,
-			[]string{"server RSS after a garbage collection", fmt.Sprintf("%.1f MB", float64(afterGC)/1e6), ""},
-			[]string{"server RSS per connection, idle (after the collection)", fmt.Sprintf("%.1f KB", perGC/1e3), "≤ 20 KB — " + verdict(perGC <= 20e3)})
+	if ms, err := memStats(srv.debug, "Stack", "HeapInuse"); err == nil && m.stack[0] > 0 {
+		m.stack[1], m.heap[1] = ms["Stack"], ms["HeapInuse"]
 	}
-	s.rows = append(s.rows, []string{"connect + join + synced, all", connectTook.Round(time.Millisecond).String(), ""})
-	if merr == nil && mBefore != nil {
-		s.rows = append(s.rows,
-			[]string{"of which goroutine stacks, per socket", fmt.Sprintf("%.1f KB", float64(mAfter["Stack"]-mBefore["Stack"])/float64(n)/1e3), ""},
-			[]string{"of which heap in use, per socket", fmt.Sprintf("%.1f KB", float64(mAfter["HeapInuse"]-mBefore["HeapInuse"])/float64(n)/1e3), ""})
+	if ep.path == msg.ChatPath {
+		m.heapTop = pprofTopURL(srv.debug+"heap", 12, "-sample_index=inuse_space")
 	}
-	if gerr == nil {
-		s.rows = append(s.rows, []string{"server goroutines per socket", fmt.Sprintf("%.2f (%d before, %d after)",
-			float64(gAfter-gBefore)/float64(n), gBefore, gAfter), ""})
-	}
-	s.notes = append(s.notes, fmt.Sprintf("The real server binary (`go build ./server`) as its own process, its RSS from /proc/%s/status (VmRSS, taken once it has not moved for a second). "+
-		"Each client dials /ws/chat, joins a room, reads welcome, history (none), synced and the room's presence, and then only reads. "+
-		"Rooms of %d, not one room: every join tells everyone in the room (a presence change of about 50 bytes each), so n joins in one room are n²/2 frames — see the note on presence in the fan-out section.",
-		"<pid>", idleRoomSize),
-		"**Where the memory goes** (the rows above and the heap profile below): one goroutine per socket, the one reading it, parked in "+
-			"conns.Conn.WaitReadable with a 4 KB stack; about 8 KB of live heap (the library's connection, 1 KB read and write buffers, the "+
-			"client's state, its idle timer); and the runtime's own overhead on top. It was 84 KB: every history read allocated a 512 KB NATS "+
-			"subscription buffer (garbage, but RSS); each socket had three goroutines (reader, writer, keepalive), read in net/http's deep "+
-			"connection goroutine (16 KB of stack), kept net/http's 4 KB buffers and a 256-slot channel. Now keepalive pings run on a timer, the "+
-			"writer goroutine exists only while a socket has something queued, the queue is a slice that is nil when empty, and the reader is a "+
-			"fresh goroutine that waits for the peer in the network poller (a one-byte MSG_PEEK) rather than inside the library's read: Go halves "+
-			"an idle stack at a collection only when less than a quarter of it is in use, and the library's read path was just over a quarter "+
-			"of 8 KB. Right after the joins the stacks are still 8 KB; the collection that any Go process runs within two minutes shrinks them.")
-	s.notes = append(s.notes, "The server's heap once the sockets are idle (`go tool pprof -top -sample_index=inuse_space` of /debug/pprof/heap, served on -debug-addr):\n\n"+heap)
-	return s, nil
+	return m, nil
 }
 
 // serverProcess is the socketlab binary running on loopback.
@@ -189,14 +254,37 @@ type serverProcess struct {
 
 // startServerProcess builds ./server into dir and starts it on a free
 // loopback port with its data in dir, and waits for its "serving" line.
-func startServerProcess(ctx context.Context, dir string) (*serverProcess, error) {
+// extra are more flags for the server.
+func startServerProcess(ctx context.Context, dir string, extra ...string) (*serverProcess, error) {
+	bin, err := buildServer(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	return startServerBinary(bin, filepath.Join(dir, "data"), extra...)
+}
+
+// buildServer builds ./server into dir and returns the binary's path.
+func buildServer(ctx context.Context, dir string) (string, error) {
 	bin := filepath.Join(dir, "socketlab")
 	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./server")
 	if out, err := build.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("go build ./server: %w: %s", err, out)
+		return "", fmt.Errorf("go build ./server: %w: %s", err, out)
 	}
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"), "-plot-addr", "", "-plot-demo=false", "-max-conns", "20000",
-		"-debug-addr", "127.0.0.1:0")
+	return bin, nil
+}
+
+// startServerBinary starts the socketlab binary bin on a free loopback
+// port with its data in data.
+func startServerBinary(bin, data string, extra ...string) (*serverProcess, error) {
+	args := append([]string{"-addr", "127.0.0.1:0", "-data", data, "-plot-addr", "", "-plot-demo=false", "-max-conns", "20000",
+		"-debug-addr", "127.0.0.1:0"}, extra...)
+	return startLogged(exec.Command(bin, args...))
+}
+
+// startLogged starts cmd, a server that logs its profiler's url and then
+// the url it serves (slog's text lines `msg=profiler url=…` and
+// `msg=serving url=…`), and waits for the serving line.
+func startLogged(cmd *exec.Cmd) (*serverProcess, error) {
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, err

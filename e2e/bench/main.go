@@ -72,7 +72,7 @@ func sections() []bench {
 		{"casefold", "Casefold request/reply", benchCasefold},
 		{"chat", "Chat fan-out", benchChat},
 		{"slow", "Chat fan-out with slow consumers", benchSlow},
-		{"idle", "Idle chat connections", benchIdle},
+		{"idle", "Idle connections", benchIdle},
 		{"publish", "Publish latency into JetStream", benchPublish},
 		{"soak", "Soak", benchSoak},
 		{"frontend", "Frontend size and load time", benchFrontend},

@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -72,49 +73,86 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		p = newPacer(h.Rate, grace)
 	}
-	c.Finish(h.serve(r.Context(), c, p))
+	// The socket is served in a goroutine of its own and ServeHTTP
+	// returns: net/http's connection goroutine, deep in its own frames,
+	// would otherwise be what every idle socket keeps. Its request context
+	// ends as ServeHTTP returns; what ends the socket is its closing.
+	go func() { c.Finish(h.serve(context.WithoutCancel(r.Context()), c, p)) }()
 }
+
+// buffers are a socket's working memory: its input, its output and its
+// folder. A socket holds them only while it handles a message (bufPool):
+// ten thousand idle sockets hold none.
+type buffers struct {
+	in  bytes.Buffer
+	out []byte
+	f   Folder
+}
+
+// bufPool recycles buffers between sockets and messages.
+var bufPool = sync.Pool{New: func() any { return new(buffers) }}
+
+// maxPooled bounds the buffers kept for reuse: one huge message must not
+// pin its memory in the pool.
+const maxPooled = 64 << 10
 
 // errClosed reports that serve closed the socket itself after a bad frame.
 var errClosed = errors.New("casefold: closed after a bad frame")
 
 func (h *Handler) serve(ctx context.Context, c *conns.Conn, p *pacer) error {
-	// One input buffer, one output buffer and one folder per connection:
-	// the reply path allocates nothing per message once they have grown.
-	var f Folder
-	var buf bytes.Buffer
-	var out []byte
 	for {
-		if p != nil {
-			flood, err := p.wait(ctx, c)
-			if err != nil {
-				return err
-			}
-			if flood {
-				h.Metrics.Drop(msg.CasefoldPath, "rate")
-				c.Close(websocket.StatusPolicyViolation, fmt.Sprintf("rate limit: over %g messages a second for %s", float64(p.lim.Limit()), p.grace))
-				return errClosed
-			}
-		}
-		typ, err := c.ReadInto(ctx, &buf)
-		if err != nil {
+		// Idle sockets wait here, with a small stack and no buffers.
+		if err := c.WaitReadable(); err != nil {
 			return err
 		}
-		in := buf.Bytes()
-		if p != nil {
-			p.read(len(in))
-		}
-		if typ != websocket.MessageText {
-			h.Metrics.Drop(msg.CasefoldPath, "binary")
-			c.Close(websocket.StatusUnsupportedData, "casefold takes text frames only")
-			return errClosed
-		}
-		// RFC 6455 requires text frames to be UTF-8; coder/websocket leaves
-		// the check to us, and the connection does it (ReadInto) as the
-		// frames arrive: invalid text never gets here.
-		out = f.Append(out[:0], in)
-		if err := c.Write(ctx, websocket.MessageText, out); err != nil {
+		if err := h.one(ctx, c, p); err != nil {
 			return err
 		}
 	}
+}
+
+// one reads one message and answers it. The buffers come from the pool
+// for the message and go back after it: the reply path allocates nothing
+// per message once the pool has buffers of the working size. It is apart
+// from serve, and not inlined, so that its frame is on the stack only
+// while a message is handled: the smaller an idle socket's stack, the
+// smaller Go shrinks it.
+//
+//go:noinline
+func (h *Handler) one(ctx context.Context, c *conns.Conn, p *pacer) error {
+	if p != nil {
+		flood, err := p.wait(ctx, c)
+		if err != nil {
+			return err
+		}
+		if flood {
+			h.Metrics.Drop(msg.CasefoldPath, "rate")
+			c.Close(websocket.StatusPolicyViolation, fmt.Sprintf("rate limit: over %g messages a second for %s", float64(p.lim.Limit()), p.grace))
+			return errClosed
+		}
+	}
+	b := bufPool.Get().(*buffers)
+	defer func() {
+		if b.in.Cap() <= maxPooled && cap(b.out) <= maxPooled {
+			bufPool.Put(b)
+		}
+	}()
+	typ, err := c.ReadInto(ctx, &b.in)
+	if err != nil {
+		return err
+	}
+	in := b.in.Bytes()
+	if p != nil {
+		p.read(len(in))
+	}
+	if typ != websocket.MessageText {
+		h.Metrics.Drop(msg.CasefoldPath, "binary")
+		c.Close(websocket.StatusUnsupportedData, "casefold takes text frames only")
+		return errClosed
+	}
+	// RFC 6455 requires text frames to be UTF-8; coder/websocket leaves
+	// the check to us, and the connection does it (ReadInto) as the
+	// frames arrive: invalid text never gets here.
+	b.out = b.f.Append(b.out[:0], in)
+	return c.Write(ctx, websocket.MessageText, b.out)
 }

@@ -30,26 +30,30 @@ func TestRealClientCatchesUpAfterTooSlow(t *testing.T) {
 	gate := make(chan struct{})
 	var openGate sync.Once
 	var mu sync.Mutex
-	var closes []int
+	var closes []msg.CloseCode
 	var conn *socket.Conn
-	send := func(ctx context.Context, envs ...msg.Chat) {
+	send := func(envs ...msg.Chat) {
 		for _, e := range envs {
 			b, _ := json.Marshal(e)
-			conn.Send(ctx, b)
+			conn.Send(b)
 		}
 	}
 	conn = socket.New(s.url+msg.ChatPath, socket.Options{
 		ReadLimit: msg.ChatReadLimit,
 		Backoff:   socket.Backoff{Min: 10 * time.Millisecond, Max: 100 * time.Millisecond},
-		OnOpen: func(ctx context.Context, c *socket.Conn) {
+		OnOpen: func(c *socket.Conn) {
 			if j, ok := sess.Join(); ok {
-				send(ctx, j)
+				send(j)
 			}
 		},
-		OnStatus: func(st socket.Status) {
-			if st != socket.Open {
-				sess.Disconnected()
-			}
+		// As the chat page does: the session's outbox, not the socket's
+		// queue, holds what waits for the next synced.
+		OnClose: func(code msg.CloseCode, _ string) {
+			sess.Disconnected()
+			conn.Discard()
+			mu.Lock()
+			closes = append(closes, code)
+			mu.Unlock()
 		},
 		OnMessage: func(_ bool, data []byte) {
 			<-gate // the slow part
@@ -58,14 +62,7 @@ func TestRealClientCatchesUpAfterTooSlow(t *testing.T) {
 				t.Errorf("undecodable frame %q", data)
 				return
 			}
-			send(context.Background(), sess.Handle(env).Send...)
-		},
-		OnFrame: func(f socket.Frame) {
-			if f.Dir == socket.Event && f.Code != 0 {
-				mu.Lock()
-				closes = append(closes, f.Code)
-				mu.Unlock()
-			}
+			send(sess.Handle(env).Send...)
 		},
 	})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -110,7 +107,7 @@ func TestRealClientCatchesUpAfterTooSlow(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(closes) == 0 || closes[0] != int(msg.CloseTooSlow) {
+	if len(closes) == 0 || closes[0] != msg.CloseTooSlow {
 		t.Fatalf("close codes seen by the client: %v, want %d first", closes, msg.CloseTooSlow)
 	}
 }

@@ -4,7 +4,8 @@
 // what a clean close handshake (1000) looks like from the browser.
 //
 // Read it first: it is the whole accept → write → close life cycle in one
-// function. Its page is app/ui/hello.go.
+// short file (ServeHTTP, the timer of the second push, and the reader
+// beside them). Its page is app/ui/hello.go.
 package hello
 
 import (
@@ -28,47 +29,52 @@ type Handler struct {
 }
 
 // ServeHTTP upgrades the request and runs the push.
+//
+// Between the two messages the socket holds one goroutine, its reader,
+// parked until the peer sends something, and a timer for the second push:
+// ServeHTTP returns once the first is out, so net/http's deep connection
+// goroutine is not what the pause keeps, and no goroutine sleeps through
+// it. (Its request context ends as ServeHTTP returns; what ends the socket
+// is its closing.)
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c, err := h.Conns.Accept(w, r, msg.HelloPath, conns.Options{ReadLimit: 1 << 10})
 	if err != nil {
 		return
 	}
-	err = h.push(r.Context(), c)
-	c.Finish(err)
-}
-
-func (h *Handler) push(ctx context.Context, c *conns.Conn) error {
-	// The client has nothing to say, but someone must read: reading is what
-	// answers pings and the close handshake. Anything that arrives is a
-	// violation (1008); the read ending for any reason ends the push.
-	// (websocket.Conn.CloseRead does the same, but its own 1008 close waits
-	// on itself for the peer's answer and holds the handler for seconds.)
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	go func() {
-		_, _, err := c.Read(ctx)
-		if err == nil {
-			c.Close(websocket.StatusPolicyViolation, "the hello lab reads nothing")
-			err = errors.New("hello: client sent data")
-		}
-		cancel(err)
-	}()
+	ctx := context.WithoutCancel(r.Context())
+	if err := c.Write(ctx, websocket.MessageText, []byte(msg.HelloFirst)); err != nil {
+		c.Finish(err)
+		return
+	}
 	delay := h.Delay
 	if delay == 0 {
 		delay = msg.HelloDelay
 	}
-	if err := c.Write(ctx, websocket.MessageText, []byte(msg.HelloFirst)); err != nil {
+	second := time.AfterFunc(delay, func() {
+		// A failed write has closed the connection, which ends the read.
+		if err := c.Write(ctx, websocket.MessageText, []byte(msg.HelloSecond)); err == nil {
+			c.Close(websocket.StatusNormalClosure, msg.HelloCloseReason)
+		}
+	})
+	go func() {
+		err := readNothing(ctx, c)
+		second.Stop()
+		c.Finish(err)
+	}()
+}
+
+// readNothing reads until the socket ends. The client has nothing to say,
+// but someone must read: reading is what answers pings and the close
+// handshake. Anything that arrives is a violation (1008).
+// (websocket.Conn.CloseRead does the same, but its own 1008 close waits on
+// itself for the peer's answer and holds the handler for seconds.)
+func readNothing(ctx context.Context, c *conns.Conn) error {
+	if err := c.WaitReadable(); err != nil {
 		return err
 	}
-	t := time.NewTimer(delay)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	}
-	if err := c.Write(ctx, websocket.MessageText, []byte(msg.HelloSecond)); err != nil {
+	if _, _, err := c.Read(ctx); err != nil {
 		return err
 	}
-	return c.Close(websocket.StatusNormalClosure, msg.HelloCloseReason)
+	c.Close(websocket.StatusPolicyViolation, "the hello lab reads nothing")
+	return errors.New("hello: client sent data")
 }

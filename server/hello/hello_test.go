@@ -22,12 +22,14 @@ func TestHelloWorldThenNormalClose(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	// The clock starts before the dial: the server's delay starts when it
+	// has written Hello, which can be before the dial returns here.
+	start := time.Now()
 	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.CloseNow()
-	start := time.Now()
 	var got []string
 	for {
 		_, b, err := c.Read(ctx)

@@ -13,7 +13,8 @@
 // Handler serves /ws/plot. A browser gets the history, then asks for each
 // next batch after it has drawn the last one; the server answers with every
 // point since that browser's cursor, or holds the request (bounded) until
-// there is one. A browser that stops asking costs only its cursor: nothing
+// there is one — as a timer and a store watch, not a waiting goroutine
+// (answer.go), so an idle page's socket costs one parked reader. A browser that stops asking costs only its cursor: nothing
 // is queued for it, and when it asks again it gets everything still in the
 // ring in one batch, with a count of what it missed. The wire format is in
 // app/msg (plot.go); the page is app/ui/plot.go.

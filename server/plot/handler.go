@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -28,99 +27,54 @@ type Handler struct {
 // errClosed reports that the handler closed the socket itself.
 var errClosed = errors.New("plot: closed by the server")
 
-// ServeHTTP upgrades the request and streams until the client leaves.
+// ServeHTTP upgrades the request, sends the history and leaves the socket
+// to its reader.
+//
+// An idle page's socket holds one goroutine, its reader, parked in the
+// poller until the page sends something; the request it holds for news
+// is a timer and an entry in the store (answer.go), not a goroutine.
+// ServeHTTP returns, so net/http's deep connection goroutine is not kept
+// either. (Its request context ends as ServeHTTP returns; what ends the
+// socket is its closing.)
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c, err := h.Conns.Accept(w, r, msg.PlotPath, conns.Options{ReadLimit: msg.PlotRequestLimit})
 	if err != nil {
 		return
 	}
-	c.Finish(h.serve(r.Context(), c))
-}
-
-// requests counts the requests a client has sent and the handler has not
-// answered yet. The reader adds, the handler takes; poke wakes the handler.
-type requests struct {
-	pending atomic.Int64
-	poke    chan struct{}
-}
-
-func (q *requests) add() int64 {
-	n := q.pending.Add(1)
-	select {
-	case q.poke <- struct{}{}:
-	default:
-	}
-	return n
-}
-
-func (h *Handler) serve(ctx context.Context, c *conns.Conn) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	q := &requests{poke: make(chan struct{}, 1)}
-	// The reader runs beside the handler so that close frames, pongs and
-	// requests are read while the handler waits for points: coder/websocket
-	// only processes control frames inside a Read.
-	go func() { cancel(h.read(ctx, c, q)) }()
-
-	// Dead TCP connections are found by the registry's keepalive pings
-	// (server/conns), which the reader goroutine answers.
 	wait := h.Wait
 	if wait <= 0 {
 		wait = msg.PlotWait
 	}
-
-	var cur Cursor
-	m, _ := h.Store.Next(&cur)
+	ctx := context.WithoutCancel(r.Context())
+	s := &page{store: h.Store, c: c, ctx: ctx, wait: wait}
+	m, _ := h.Store.Next(&s.cur)
 	if err := write(ctx, c, m); err != nil {
-		return err
+		c.Finish(err)
+		return
 	}
-	for {
-		// Wait for a request. A client that never asks sits here: no
-		// points are read, copied or queued for it.
-		for q.pending.Load() == 0 {
-			select {
-			case <-q.poke:
-			case <-ctx.Done():
-				return context.Cause(ctx)
-			}
-		}
-		q.pending.Add(-1)
-
-		m, err := h.awaitNews(ctx, &cur, wait)
-		if err != nil {
-			return err
-		}
-		if err := write(ctx, c, m); err != nil {
-			return err
-		}
-	}
-}
-
-// awaitNews returns the next batch for cur, waiting up to wait for one; an
-// empty batch when none came.
-func (h *Handler) awaitNews(ctx context.Context, cur *Cursor, wait time.Duration) (msg.PlotMessage, error) {
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
-	for {
-		m, changed := h.Store.Next(cur)
-		if changed == nil {
-			return m, nil
-		}
-		select {
-		case <-changed:
-		case <-timer.C:
-			return m, nil // empty: the heartbeat
-		case <-ctx.Done():
-			return m, context.Cause(ctx)
-		}
-	}
+	// Dead TCP connections are found by the registry's keepalive pings
+	// (server/conns), which the reader answers.
+	go func() {
+		err := h.read(ctx, c, s)
+		s.end()
+		c.Finish(err)
+	}()
 }
 
 // read takes the client's messages until the connection ends. Each
 // request is counted; a message that is not a request gets an error
 // message and the connection stays up.
-func (h *Handler) read(ctx context.Context, c *conns.Conn, q *requests) error {
+//
+// ctx is never cancelled: a cancellable one would make the library watch
+// it for every read, on every idle socket. What ends the read is the
+// socket closing.
+func (h *Handler) read(ctx context.Context, c *conns.Conn, s *page) error {
 	for {
+		// A page waiting for its batch waits here, where its stack can
+		// shrink.
+		if err := c.WaitReadable(); err != nil {
+			return err
+		}
 		typ, data, err := c.Read(ctx)
 		if err != nil {
 			return err
@@ -136,7 +90,7 @@ func (h *Handler) read(ctx context.Context, c *conns.Conn, q *requests) error {
 			}
 			continue
 		}
-		if q.add() > msg.PlotMaxInFlight {
+		if s.request() > msg.PlotMaxInFlight {
 			c.Close(websocket.StatusPolicyViolation, "too many requests in flight")
 			return errClosed
 		}

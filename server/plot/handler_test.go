@@ -84,7 +84,7 @@ func (p *puller) next(empty bool) {
 	if empty {
 		req = nil
 	}
-	if err := p.conn.Send(context.Background(), req); err != nil {
+	if err := p.conn.Send(req); err != nil {
 		p.t.Fatalf("send next: %v", err)
 	}
 }

@@ -30,6 +30,10 @@ type Store struct {
 	seq     uint64        // points ever appended, all series
 	changed chan struct{} // closed at the next append or new series
 	watched bool          // someone holds changed: close it on change
+	// afters are the functions AfterChange armed, run at the next
+	// change; nextAfter numbers them.
+	afters    map[uint64]func()
+	nextAfter uint64
 }
 
 // series is one named ring of points.
@@ -102,12 +106,42 @@ func (s *Store) Append(id int, pts ...msg.PlotPoint) {
 	s.notify()
 }
 
-// notify wakes every reader waiting in Next. The caller holds s.mu.
+// notify wakes every reader waiting in Next or AfterChange. The caller
+// holds s.mu.
 func (s *Store) notify() {
 	if s.watched {
 		close(s.changed)
 		s.changed = make(chan struct{})
 		s.watched = false
+	}
+	for _, f := range s.afters {
+		f()
+	}
+	clear(s.afters)
+}
+
+// AfterChange arranges for f to be called once, at the next append or new
+// series, and returns a function that disarms it (false when f has run or
+// was disarmed already). It is the wait of Next's channel without a
+// goroutine to wait on it: a reader that holds a request for news, as
+// every idle plot page does, costs a map entry, not a parked goroutine.
+// f runs with the store locked, in the appender's goroutine: it must not
+// block or call the store (starting a goroutine is what it is for).
+func (s *Store) AfterChange(f func()) (stop func() bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.afters == nil {
+		s.afters = make(map[uint64]func())
+	}
+	id := s.nextAfter
+	s.nextAfter++
+	s.afters[id] = f
+	return func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		_, armed := s.afters[id]
+		delete(s.afters, id)
+		return armed
 	}
 }
 

@@ -153,3 +153,40 @@ func TestStoreWrapEveryOffset(t *testing.T) {
 		}
 	}
 }
+
+// TestStoreAfterChange: an armed function runs once, at the next append or
+// new series, and not after it is disarmed.
+func TestStoreAfterChange(t *testing.T) {
+	s := NewStore(10, 4)
+	id, err := s.Series("a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := 0
+	stop := s.AfterChange(func() { ran++ })
+	if ran != 0 {
+		t.Fatal("ran before any change")
+	}
+	s.Append(id, pts(0, 2)...)
+	s.Append(id, pts(2, 1)...)
+	if ran != 1 {
+		t.Fatalf("ran %d times over two appends, want once", ran)
+	}
+	if stop() {
+		t.Fatal("stop reported armed after it ran")
+	}
+
+	s.AfterChange(func() { ran++ })
+	if _, err := s.Series("b"); err != nil {
+		t.Fatal(err)
+	}
+	if ran != 2 {
+		t.Fatal("a new series did not run it")
+	}
+
+	stop = s.AfterChange(func() { t.Error("ran after it was disarmed") })
+	if !stop() {
+		t.Fatal("stop reported not armed before any change")
+	}
+	s.Append(id, pts(3, 1)...)
+}

@@ -31,12 +31,21 @@ func (e *Echo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	c.Finish(e.echo(r.Context(), c, e.Hub.subjectOf(c)))
+	// Served in a goroutine of its own, and ServeHTTP returns: an idle
+	// echo socket then keeps its reader only, parked in WaitReadable, not
+	// net/http's deep connection goroutine. The request context ends as
+	// ServeHTTP returns; what ends the socket is its closing.
+	sub := e.Hub.subjectOf(c)
+	go func() { c.Finish(e.echo(context.WithoutCancel(r.Context()), c, sub)) }()
 }
 
 // echo answers each message; sub is nil for an untapped socket.
 func (e *Echo) echo(ctx context.Context, c *conns.Conn, sub *subject) error {
 	for {
+		// Idle sockets wait here, where their stack can shrink.
+		if err := c.WaitReadable(); err != nil {
+			return err
+		}
 		typ, data, err := c.Read(ctx)
 		if err != nil {
 			return err

@@ -96,6 +96,11 @@ func send(ctx context.Context, c *conns.Conn, ev msg.WireEvent) error {
 // command is answered with an error event; the socket stays up.
 func (wt *Watch) commands(ctx context.Context, c *conns.Conn, s *session) error {
 	for {
+		// An observer that sends no command waits here, where its
+		// stack can shrink.
+		if err := c.WaitReadable(); err != nil {
+			return err
+		}
 		typ, b, err := c.Read(ctx)
 		if err != nil {
 			return err
@@ -162,7 +167,7 @@ func (s *session) command(cmd msg.WireCommand) error {
 		default:
 			return fmt.Errorf("close: code must be 1001, 1008 or 1011, not %d", cmd.Code)
 		}
-		if len(cmd.Reason) > 123 || !utf8.ValidString(cmd.Reason) {
+		if len(cmd.Reason) > msg.MaxCloseReason || !utf8.ValidString(cmd.Reason) {
 			return errors.New("close: the reason must be UTF-8 of at most 123 bytes")
 		}
 		if sub == nil {
