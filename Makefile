@@ -38,7 +38,7 @@ run: $(BIN)
 test: vet unit fuzz e2e
 
 vet:
-	@out=$$(gofmt -l app server web e2e); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l app server web e2e internal); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./app/...
 

@@ -2,10 +2,8 @@ package e2e
 
 import (
 	"testing"
-	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
-
+	"socketlab/internal/testkit"
 	"socketlab/server/site"
 )
 
@@ -15,15 +13,7 @@ import (
 // that sent them to different replicas.
 func TestScaleOutChat(t *testing.T) {
 	t.Parallel()
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns.Start()
-	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats not ready")
-	}
+	ns := testkit.JetStream(t)
 	a := startServer(t, site.Config{NATSURL: ns.ClientURL()})
 	b := startServer(t, site.Config{NATSURL: ns.ClientURL()})
 

@@ -43,7 +43,7 @@ func (s *stage) newPerson(name string) *person {
 	if srv := s.srv; srv != nil {
 		s.t.Cleanup(srv.Stop)
 		s.t.Cleanup(func() {
-			if !s.t.Failed() && srv.cancel != nil {
+			if !s.t.Failed() && srv.running {
 				var why string
 				p.d.evalJSON(`navigator.serviceWorker && navigator.serviceWorker.controller !== undefined && typeof goappGetenv === "function" ? `+offlineReadyJS()+` : ""`, &why)
 			}

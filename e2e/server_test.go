@@ -1,99 +1,67 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"log/slog"
-	"net"
-	"sync"
 	"testing"
-	"time"
 
+	"socketlab/internal/testkit"
 	"socketlab/server/site"
 )
 
 // testServer is a socketlab server running inside the test process, on a
-// port of its own. Its log goes to a buffer that becomes an artifact on
-// failure.
+// port of its own (the kit's Serving). Its log goes to a buffer that
+// becomes an artifact on failure.
 type testServer struct {
 	t    *testing.T
-	cfg  site.Config
-	addr string
+	cfg  site.Config // what Start builds the next server from
 	URL  string
-	log  *syncBuffer
+	log  *testkit.LogBuffer
 	site *site.Server // the running server, replaced by Start
-
-	cancel context.CancelFunc
-	done   chan error
+	run  *testkit.Serving
+	// running is false between Stop and Start.
+	running bool
 }
 
-// syncBuffer is a bytes.Buffer safe for the server's concurrent log writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is the kit's log buffer, under the name the drivers use for
+// a browser's or driver's output.
+type syncBuffer = testkit.LogBuffer
 
 // startServer runs a server with cfg on a free loopback port and stops it
 // when the test ends.
 func startServer(t *testing.T, cfg site.Config) *testServer {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &testServer{t: t, cfg: cfg, addr: ln.Addr().String(), log: &syncBuffer{}}
-	s.URL = "http://" + s.addr
-	s.serve(ln)
+	s := &testServer{t: t, cfg: cfg, log: &testkit.LogBuffer{}}
+	// Registered before Serve's own cleanup, so it runs after the server
+	// has stopped and its log is complete.
 	t.Cleanup(func() {
-		s.Stop()
 		if t.Failed() {
 			writeArtifact(t, "server.log", []byte(s.log.String()))
 		}
 	})
+	s.run = testkit.Serve(t, s.newSite())
+	s.URL = s.run.URL("")
+	s.running = true
 	return s
 }
 
-func (s *testServer) serve(ln net.Listener) {
+// newSite builds a server from s.cfg with its log into s.log.
+func (s *testServer) newSite() *site.Server {
 	s.t.Helper()
 	cfg := s.cfg
-	cfg.Log = slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	cfg.Log = s.log.Logger(slog.LevelDebug)
 	srv, err := site.New(cfg)
 	if err != nil {
-		ln.Close()
 		s.t.Fatal(err)
 	}
 	s.site = srv
-	ctx, cancel := context.WithCancel(context.Background())
-	s.cancel, s.done = cancel, make(chan error, 1)
-	go func() { s.done <- srv.Serve(ctx, ln) }()
+	return srv
 }
 
 // Stop shuts the server down gracefully, as SIGTERM would, and waits for it.
 func (s *testServer) Stop() {
-	if s.cancel == nil {
-		return
-	}
-	s.cancel()
-	s.cancel = nil
-	select {
-	case err := <-s.done:
-		if err != nil {
-			s.t.Errorf("server shutdown: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		s.t.Error("server did not stop within 10s")
+	s.running = false
+	if err := s.run.Stop(); err != nil {
+		s.t.Errorf("server shutdown: %v", err)
 	}
 }
 
@@ -101,16 +69,6 @@ func (s *testServer) Stop() {
 // would.
 func (s *testServer) Start() {
 	s.t.Helper()
-	var ln net.Listener
-	var err error
-	for deadline := time.Now().Add(5 * time.Second); ; {
-		if ln, err = net.Listen("tcp", s.addr); err == nil || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond) // the port is released asynchronously
-	}
-	if err != nil {
-		s.t.Fatalf("restart on %s: %v", s.addr, err)
-	}
-	s.serve(ln)
+	s.run.Restart(s.t, s.newSite())
+	s.running = true
 }

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"net"
-	"os"
 	"os/exec"
 	"strconv"
 	"testing"
 	"time"
+
+	"socketlab/internal/testkit"
 )
 
 // natsServer is a real nats-server process with JetStream, on a loopback
@@ -26,18 +28,9 @@ func startNATS(t *testing.T) *natsServer {
 	t.Helper()
 	bin, err := exec.LookPath("nats-server")
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI is set and there is no nats-server binary: install it (apt-get install nats-server): %v", err)
-		}
-		t.Skipf("no nats-server binary: %v", err)
+		testkit.Missing(t, "no nats-server binary (apt-get install nats-server): "+err.Error())
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	n := &natsServer{t: t, bin: bin, port: port, dir: t.TempDir()}
+	n := &natsServer{t: t, bin: bin, port: testkit.LoopbackPort(t), dir: t.TempDir()}
 	n.start()
 	t.Cleanup(n.kill)
 	return n
@@ -54,22 +47,19 @@ func (n *natsServer) start() {
 	}
 	n.done = make(chan struct{})
 	go func() { n.cmd.Wait(); close(n.done) }()
-	for deadline := time.Now().Add(20 * time.Second); ; {
-		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(n.port))
-		if err == nil {
-			c.Close()
-			return
-		}
+	testkit.Until(n.t, 20*time.Second, func() error {
 		select {
 		case <-n.done:
-			n.t.Fatalf("nats-server exited at start: %v", n.cmd.ProcessState)
+			return fmt.Errorf("nats-server exited at start: %v", n.cmd.ProcessState)
 		default:
 		}
-		if time.Now().After(deadline) {
-			n.t.Fatalf("nats-server not listening after 20s: %v", err)
+		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(n.port))
+		if err != nil {
+			return fmt.Errorf("nats-server not listening: %w", err)
 		}
-		time.Sleep(50 * time.Millisecond) // polling interval, bounded by the deadline
-	}
+		c.Close()
+		return nil
+	})
 }
 
 // kill ends the server abruptly (SIGKILL), as a crash would, and waits.

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"socketlab/internal/testkit"
+
 	"github.com/andybalholm/brotli"
 )
 
@@ -95,29 +97,6 @@ func testAssets(t *testing.T) (*Assets, []byte, *httptest.Server) {
 	return a, raw, srv
 }
 
-func get(t *testing.T, method, url string, header map[string]string) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	// DisableCompression: the transport would otherwise add its own
-	// Accept-Encoding and decode gzip behind our back.
-	res, err := (&http.Client{Transport: &http.Transport{DisableCompression: true}}).Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res, body
-}
-
 func decode(t *testing.T, enc string, b []byte) []byte {
 	t.Helper()
 	var r io.Reader = bytes.NewReader(b)
@@ -151,7 +130,7 @@ func TestServeWasmEncodings(t *testing.T) {
 		{"identity", ""},
 		{"br;q=0, gzip;q=0", ""},
 	} {
-		res, body := get(t, "GET", srv.URL+"/web/app.wasm", map[string]string{"Accept-Encoding": tc.accept})
+		res, body := testkit.Fetch(t, "GET", srv.URL+"/web/app.wasm", map[string]string{"Accept-Encoding": tc.accept})
 		h := res.Header
 		if res.StatusCode != 200 {
 			t.Fatalf("Accept-Encoding %q: status %d", tc.accept, res.StatusCode)
@@ -183,13 +162,13 @@ func TestServeWasmEncodings(t *testing.T) {
 func TestServeWasmRevalidation(t *testing.T) {
 	_, _, srv := testAssets(t)
 	url := srv.URL + "/web/app.wasm"
-	res, _ := get(t, "GET", url, map[string]string{"Accept-Encoding": "br"})
+	res, _ := testkit.Fetch(t, "GET", url, map[string]string{"Accept-Encoding": "br"})
 	etag := res.Header.Get("ETag")
 	if etag == "" {
 		t.Fatal("no ETag on app.wasm")
 	}
-	resGzip, _ := get(t, "GET", url, map[string]string{"Accept-Encoding": "gzip"})
-	resRaw, _ := get(t, "GET", url, nil)
+	resGzip, _ := testkit.Fetch(t, "GET", url, map[string]string{"Accept-Encoding": "gzip"})
+	resRaw, _ := testkit.Fetch(t, "GET", url, nil)
 	if e := resGzip.Header.Get("ETag"); e == etag || e == resRaw.Header.Get("ETag") {
 		t.Fatalf("ETags br %s, gzip %s, identity %s: each encoding is a different representation and needs its own",
 			etag, e, resRaw.Header.Get("ETag"))
@@ -205,7 +184,7 @@ func TestServeWasmRevalidation(t *testing.T) {
 		{"gzip", etag, http.StatusOK}, // the brotli tag does not validate the gzip copy
 		{"br", `"old"`, http.StatusOK},
 	} {
-		res, body := get(t, "GET", url, map[string]string{"Accept-Encoding": tc.accept, "If-None-Match": tc.ifNoneMatch})
+		res, body := testkit.Fetch(t, "GET", url, map[string]string{"Accept-Encoding": tc.accept, "If-None-Match": tc.ifNoneMatch})
 		if res.StatusCode != tc.want {
 			t.Errorf("Accept-Encoding %q, If-None-Match %q: status %d, want %d", tc.accept, tc.ifNoneMatch, res.StatusCode, tc.want)
 		}
@@ -222,8 +201,8 @@ func TestServeWasmRevalidation(t *testing.T) {
 
 func TestServeWasmHead(t *testing.T) {
 	_, _, srv := testAssets(t)
-	resGet, body := get(t, "GET", srv.URL+"/web/app.wasm", map[string]string{"Accept-Encoding": "br"})
-	res, headBody := get(t, "HEAD", srv.URL+"/web/app.wasm", map[string]string{"Accept-Encoding": "br"})
+	resGet, body := testkit.Fetch(t, "GET", srv.URL+"/web/app.wasm", map[string]string{"Accept-Encoding": "br"})
+	res, headBody := testkit.Fetch(t, "HEAD", srv.URL+"/web/app.wasm", map[string]string{"Accept-Encoding": "br"})
 	if res.StatusCode != 200 || len(headBody) != 0 {
 		t.Fatalf("HEAD: status %d, %d-byte body", res.StatusCode, len(headBody))
 	}
@@ -262,7 +241,7 @@ func TestServeStatic(t *testing.T) {
 		{"/web/", "", 404},
 		{"/web/../web.go", "", 404},
 	} {
-		res, body := get(t, "GET", srv.URL+tc.path, nil)
+		res, body := testkit.Fetch(t, "GET", srv.URL+tc.path, nil)
 		if res.StatusCode != tc.status {
 			t.Errorf("%s: status %d, want %d", tc.path, res.StatusCode, tc.status)
 			continue
@@ -280,7 +259,7 @@ func TestServeStatic(t *testing.T) {
 		if etag == "" || res.Header.Get("Cache-Control") != "no-cache" {
 			t.Errorf("%s: ETag %q, Cache-Control %q: want an ETag and no-cache", tc.path, etag, res.Header.Get("Cache-Control"))
 		}
-		res, body = get(t, "GET", srv.URL+tc.path, map[string]string{"If-None-Match": etag})
+		res, body = testkit.Fetch(t, "GET", srv.URL+tc.path, map[string]string{"If-None-Match": etag})
 		if res.StatusCode != http.StatusNotModified || len(body) != 0 {
 			t.Errorf("%s revalidated: status %d, %d bytes; want 304", tc.path, res.StatusCode, len(body))
 		}

@@ -2,14 +2,12 @@ package casefold
 
 import (
 	"context"
-	"io"
 	"log/slog"
-	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/coder/websocket"
 
+	"socketlab/internal/testkit"
 	"socketlab/server/conns"
 )
 
@@ -17,15 +15,10 @@ import (
 // the rate limit lifted as make bench does: the cost of the whole path
 // (the connection layer's checks included) per message.
 func BenchmarkRoundTrip(b *testing.B) {
-	reg := conns.NewRegistry(slog.New(slog.NewTextHandler(io.Discard, nil)))
-	srv := httptest.NewServer(&Handler{Conns: reg, Rate: 1e9})
-	defer srv.Close()
+	reg := conns.NewRegistry(slog.New(slog.DiscardHandler))
+	// The socket's own context: the kit's is bounded, a benchmark's time is not.
+	c, _ := testkit.Dial(b, testkit.ServeHTTP(b, &Handler{Conns: reg, Rate: 1e9}), nil)
 	ctx := context.Background()
-	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.CloseNow()
 	text := []byte("Grüße, ΣΑΣ and ﬁ: a mixed text")
 	b.ReportAllocs()
 	for b.Loop() {

@@ -2,36 +2,28 @@ package casefold
 
 import (
 	"context"
-	"io"
 	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
 
+	"socketlab/internal/testkit"
 	"socketlab/server/conns"
 )
 
 func newServer(t *testing.T) string {
 	t.Helper()
-	reg := conns.NewRegistry(slog.New(slog.NewTextHandler(io.Discard, nil)))
-	srv := httptest.NewServer(&Handler{Conns: reg})
-	t.Cleanup(srv.Close)
-	return "ws" + strings.TrimPrefix(srv.URL, "http")
+	return testkit.ServeHTTP(t, &Handler{Conns: conns.NewRegistry(slog.New(slog.DiscardHandler))})
 }
 
+// dial opens a socket that takes answers up to 1 MiB, beyond the lab's
+// own limit, so that the server's limit is what a test meets.
 func dial(t *testing.T, url string) *websocket.Conn {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	c, _, err := websocket.Dial(ctx, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, _ := testkit.Dial(t, url, nil)
 	c.SetReadLimit(1 << 20)
-	t.Cleanup(func() { c.CloseNow() })
 	return c
 }
 

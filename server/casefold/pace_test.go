@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http/httptest"
-	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -17,16 +14,15 @@ import (
 	"github.com/coder/websocket"
 	"golang.org/x/time/rate"
 
+	"socketlab/internal/testkit"
 	"socketlab/server/conns"
 )
 
 // newPacedServer serves casefold at r messages a second with grace.
 func newPacedServer(t *testing.T, r float64, grace time.Duration) string {
 	t.Helper()
-	reg := conns.NewRegistry(slog.New(slog.NewTextHandler(io.Discard, nil)))
-	srv := httptest.NewServer(&Handler{Conns: reg, Rate: rate.Limit(r), FloodGrace: grace})
-	t.Cleanup(srv.Close)
-	return "ws" + strings.TrimPrefix(srv.URL, "http")
+	reg := conns.NewRegistry(slog.New(slog.DiscardHandler))
+	return testkit.ServeHTTP(t, &Handler{Conns: reg, Rate: rate.Limit(r), FloodGrace: grace})
 }
 
 // TestClosedLoopPythonNeverClosed: the classic asyncio client doing 1 000
@@ -36,10 +32,7 @@ func newPacedServer(t *testing.T, r float64, grace time.Duration) string {
 func TestClosedLoopPythonNeverClosed(t *testing.T) {
 	py := pythonWithWebsockets()
 	if py == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI needs python3 with websockets (apt-get install python3-websockets)")
-		}
-		t.Skip("no python3 with the websockets library")
+		testkit.Missing(t, "no python3 with the websockets library (apt-get install python3-websockets)")
 	}
 	url := newPacedServer(t, 200, 100*time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -1,9 +1,10 @@
 package casefold
 
 import (
-	"os"
 	"os/exec"
 	"testing"
+
+	"socketlab/internal/testkit"
 )
 
 // pythonWithWebsockets finds a Python that has the websockets library.
@@ -22,10 +23,7 @@ func pythonWithWebsockets() string {
 func TestPythonClient(t *testing.T) {
 	py := pythonWithWebsockets()
 	if py == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI needs python3 with websockets (apt-get install python3-websockets)")
-		}
-		t.Skip("no python3 with the websockets library")
+		testkit.Missing(t, "no python3 with the websockets library (apt-get install python3-websockets)")
 	}
 	url := newServer(t)
 	out, err := exec.Command(py, "testdata/client.py", url, "Straße", "ΣΑΣ", "ﬁ", "İ").CombinedOutput()

@@ -2,21 +2,16 @@ package chat
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
-
 	"socketlab/app/msg"
+	"socketlab/internal/testkit"
 	"socketlab/server/conns"
 	"socketlab/server/metrics"
 	"socketlab/server/natsstore"
@@ -90,20 +85,30 @@ func startServer(t *testing.T, opts Options, wrap func(net.Listener) net.Listene
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewUnstartedServer(h)
+	var wraps []func(net.Listener) net.Listener
 	if wrap != nil {
-		srv.Listener = wrap(srv.Listener)
+		wraps = append(wraps, wrap)
 	}
-	srv.Start()
+	url := testkit.ServeHTTP(t, h, wraps...)
+	// Registered after the test server's cleanup, so it runs first: the
+	// sockets, the handler and the store close before the server does.
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		reg.Shutdown(ctx)
-		srv.Close()
 		h.Close()
 		store.Close()
 	})
-	return &testServer{h: h, store: store, metrics: reg.Metrics, url: "ws" + strings.TrimPrefix(srv.URL, "http")}
+	return &testServer{h: h, store: store, metrics: reg.Metrics, url: url}
+}
+
+// inLobby dials the server as name and joins the lobby under that nick,
+// waiting for the catch-up to end.
+func (s *testServer) inLobby(t *testing.T, name string) *testkit.ChatClient {
+	t.Helper()
+	c := testkit.DialChat(t, s.url, name)
+	c.Join("lobby", name, 0)
+	return c
 }
 
 // testWriter sends the server's log to the test's log, shown on failure.
@@ -112,279 +117,6 @@ type testWriter struct{ t *testing.T }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
-}
-
-// tclient is a raw chat client: it records every envelope it receives.
-type tclient struct {
-	t    *testing.T
-	name string
-	ws   *websocket.Conn
-
-	mu     sync.Mutex
-	got    []msg.Chat
-	views  [][]string // after each of got: the presence view, as msg.ApplyPresence keeps it
-	badPre []string   // presence frames that did not fit the view: a missed or repeated change
-	next   int        // waitFor scans from here
-	err    error      // why the read loop ended
-	notify chan struct{}
-	gate   chan struct{} // when non-nil, reading waits until open is called
-	opened sync.Once
-	done   chan struct{}
-}
-
-func dial(t *testing.T, url, name string) *tclient {
-	return dialWith(t, url, name, nil, nil)
-}
-
-func dialWith(t *testing.T, url, name string, httpc *http.Client, gate chan struct{}) *tclient {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	ws, _, err := websocket.Dial(ctx, url+msg.ChatPath, &websocket.DialOptions{HTTPClient: httpc})
-	if err != nil {
-		t.Fatalf("%s: dial: %v", name, err)
-	}
-	ws.SetReadLimit(msg.ChatReadLimit)
-	c := &tclient{t: t, name: name, ws: ws, notify: make(chan struct{}, 1), gate: gate, done: make(chan struct{})}
-	go c.read()
-	t.Cleanup(func() { c.open(); ws.CloseNow(); <-c.done })
-	return c
-}
-
-func (c *tclient) read() {
-	defer close(c.done)
-	if c.gate != nil {
-		<-c.gate
-	}
-	for {
-		typ, data, err := c.ws.Read(context.Background())
-		c.mu.Lock()
-		if err != nil {
-			c.err = err
-			c.mu.Unlock()
-			c.poke()
-			return
-		}
-		var env msg.Chat
-		if typ != websocket.MessageText || json.Unmarshal(data, &env) != nil {
-			env = msg.Chat{Type: "unreadable: " + string(data)}
-		}
-		c.got = append(c.got, env)
-		c.views = append(c.views, c.applyPresence(env))
-		c.mu.Unlock()
-		c.poke()
-	}
-}
-
-// applyPresence returns the presence view after env, noting any presence
-// frame that breaks the protocol's promise: after a join's welcome, one
-// full list, then changes that each fit the list. Called with c.mu held.
-func (c *tclient) applyPresence(env msg.Chat) []string {
-	var view []string
-	if n := len(c.views); n > 0 {
-		view = c.views[n-1]
-	}
-	if env.Type == msg.ChatWelcome {
-		return nil // a new join: a new full list comes
-	}
-	if env.Type != msg.ChatPresence {
-		return view
-	}
-	if view == nil && !env.FullPresence() {
-		c.badPre = append(c.badPre, fmt.Sprintf("a change before the full list: %+v", env))
-	}
-	next, ok := msg.ApplyPresence(view, env)
-	if !ok {
-		c.badPre = append(c.badPre, fmt.Sprintf("%+v does not fit %q", env, view))
-	}
-	if next == nil {
-		next = []string{}
-	}
-	return next
-}
-
-// open lets a gated client start reading.
-func (c *tclient) open() {
-	if c.gate != nil {
-		c.opened.Do(func() { close(c.gate) })
-	}
-}
-
-func (c *tclient) poke() {
-	select {
-	case c.notify <- struct{}{}:
-	default:
-	}
-}
-
-func (c *tclient) send(env msg.Chat) {
-	c.t.Helper()
-	b, _ := json.Marshal(env)
-	c.sendRaw(websocket.MessageText, b)
-}
-
-func (c *tclient) sendRaw(typ websocket.MessageType, data []byte) {
-	c.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := c.ws.Write(ctx, typ, data); err != nil {
-		c.t.Fatalf("%s: send: %v", c.name, err)
-	}
-}
-
-// waitFor returns the first envelope, after the last one waitFor returned,
-// that matches ok. It fails the test after a deadline or when the socket
-// closes first.
-func (c *tclient) waitFor(what string, ok func(msg.Chat) bool) msg.Chat {
-	c.t.Helper()
-	env, _ := c.waitForView(what, func(e msg.Chat, _ []string) bool { return ok(e) })
-	return env
-}
-
-// waitForView is waitFor with the presence view after each envelope.
-func (c *tclient) waitForView(what string, ok func(msg.Chat, []string) bool) (msg.Chat, []string) {
-	c.t.Helper()
-	deadline := time.NewTimer(15 * time.Second)
-	defer deadline.Stop()
-	for {
-		c.mu.Lock()
-		for i := c.next; i < len(c.got); i++ {
-			if ok(c.got[i], c.views[i]) {
-				c.next = i + 1
-				env, view := c.got[i], c.views[i]
-				c.mu.Unlock()
-				return env, view
-			}
-		}
-		err := c.err
-		c.mu.Unlock()
-		if err != nil {
-			c.t.Fatalf("%s: socket closed (%v) while waiting for %s", c.name, err, what)
-		}
-		select {
-		case <-c.notify:
-		case <-deadline.C:
-			c.t.Fatalf("%s: timed out waiting for %s; got %v", c.name, what, c.types())
-		}
-	}
-}
-
-// waitClosed waits for the read loop to end and returns its error.
-func (c *tclient) waitClosed() error {
-	c.t.Helper()
-	select {
-	case <-c.done:
-	case <-time.After(15 * time.Second):
-		c.t.Fatalf("%s: socket still open", c.name)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.err
-}
-
-func (c *tclient) all() []msg.Chat {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]msg.Chat(nil), c.got...)
-}
-
-func (c *tclient) types() []string {
-	var ts []string
-	for _, e := range c.all() {
-		t := e.Type
-		if e.Code != "" {
-			t += ":" + e.Code
-		}
-		ts = append(ts, t)
-	}
-	if len(ts) > 30 {
-		ts = append(ts[:10], append([]string{"…"}, ts[len(ts)-20:]...)...)
-	}
-	return ts
-}
-
-// msgs returns the msg envelopes received for room.
-func (c *tclient) msgs(room string) []msg.Chat {
-	var ms []msg.Chat
-	for _, e := range c.all() {
-		if e.Type == msg.ChatMsg && e.Room == room {
-			ms = append(ms, e)
-		}
-	}
-	return ms
-}
-
-func isType(t string) func(msg.Chat) bool { return func(e msg.Chat) bool { return e.Type == t } }
-
-func isErr(code string) func(msg.Chat) bool {
-	return func(e msg.Chat) bool { return e.Type == msg.ChatError && e.Code == code }
-}
-
-// waitPresence waits, from where the last wait stopped, for a presence
-// frame after which the client's view is nicks, and returns that frame. It
-// fails the test when a presence frame so far did not fit the view.
-func (c *tclient) waitPresence(nicks ...string) msg.Chat {
-	c.t.Helper()
-	want := strings.Join(nicks, ",")
-	env, _ := c.waitForView("presence "+want, func(e msg.Chat, view []string) bool {
-		return e.Type == msg.ChatPresence && strings.Join(view, ",") == want
-	})
-	c.checkPresence()
-	return env
-}
-
-// checkPresence fails the test if a presence frame did not fit the view.
-func (c *tclient) checkPresence() {
-	c.t.Helper()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.badPre) > 0 {
-		c.t.Fatalf("%s: presence broken: %s", c.name, strings.Join(c.badPre, "; "))
-	}
-}
-
-// presences returns the presence frames received so far, as JSON.
-func (c *tclient) presences() []string {
-	var ps []string
-	for _, e := range c.all() {
-		if e.Type == msg.ChatPresence {
-			b, _ := json.Marshal(e)
-			ps = append(ps, string(b))
-		}
-	}
-	return ps
-}
-
-func token(name string) string { return "token-of-" + name + "-0123456789" }
-
-// join joins room as nick and waits for the catch-up to end.
-func (c *tclient) join(room, nick string, since uint64) {
-	c.t.Helper()
-	c.send(msg.Chat{Type: msg.ChatJoin, Room: room, Nick: nick, Token: token(c.name), Since: since})
-	c.waitFor("welcome", isType(msg.ChatWelcome))
-	c.waitFor("synced", isType(msg.ChatSynced))
-}
-
-// ping proves the socket is still usable: a ping must come back as pong.
-func (c *tclient) ping() {
-	c.t.Helper()
-	c.send(msg.Chat{Type: msg.ChatPing})
-	c.waitFor("pong", isType(msg.ChatPong))
-}
-
-func (c *tclient) say(room, id, text string) {
-	c.t.Helper()
-	c.send(msg.Chat{Type: msg.ChatSay, Room: room, ID: id, Text: text})
-}
-
-func waitUntil(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(15 * time.Second); !ok(); {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond) // poll interval within the deadline
-	}
 }
 
 // queued drains what the hub queued for c: "join" for a catch-up, else the
@@ -406,4 +138,22 @@ func expectQueued(t *testing.T, who string, c *client, want ...string) {
 	if got := queued(c); !slices.Equal(got, want) {
 		t.Errorf("%s got\n\t%s\nwant\n\t%s", who, strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
 	}
+}
+
+// talkUntilTooSlow has talker say 4 000-byte messages in lobby, one at a
+// time, until the server has closed a socket as too slow (who, for the
+// failure), and returns how many were said. One at a time, so that the
+// talker, whose queue is as small, is not the slow one.
+func talkUntilTooSlow(t *testing.T, s *testServer, talker *testkit.ChatClient, who string) int {
+	t.Helper()
+	text := strings.Repeat("x", 4000)
+	sent := 0
+	for ; s.tooSlow(t) == 0; sent++ {
+		if sent == 5000 {
+			t.Fatalf("5000 messages and %s was never closed", who)
+		}
+		talker.Say("lobby", fmt.Sprint("m", sent), text)
+		talker.WaitAck(fmt.Sprint("m", sent))
+	}
+	return sent
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/coder/websocket"
 
 	"socketlab/app/msg"
+	"socketlab/internal/testkit"
 )
 
 // smallBuffers makes the server's socket send buffers small, so that a
@@ -46,41 +47,29 @@ func smallReceiveBuffer() *http.Client {
 // message it did not see: none lost, none twice.
 func TestSlowConsumerIsClosedThenCatchesUp(t *testing.T) {
 	s := startServer(t, Options{SendQueue: 16, Rate: 1e6, Burst: 1e6}, func(l net.Listener) net.Listener { return smallBuffers{l} })
-	gate := make(chan struct{})
-	slow := dialWith(t, s.url, "slow", smallReceiveBuffer(), gate)
-	slow.send(msg.Chat{Type: msg.ChatJoin, Room: "lobby", Nick: "slow", Token: token("slow")})
-	talker := dial(t, s.url, "talker")
-	talker.join("lobby", "talker", 0)
-	waitUntil(t, "both in the room", func() bool { return s.sockets(t) == 2 })
+	slow := testkit.DialChatWith(t, s.url, "slow", testkit.ChatDialOptions{HTTPClient: smallReceiveBuffer(), Gated: true})
+	slow.Send(msg.Chat{Type: msg.ChatJoin, Room: "lobby", Nick: "slow", Token: testkit.ChatToken("slow")})
+	talker := s.inLobby(t, "talker")
+	testkit.Eventually(t, 15*time.Second, "both in the room", func() bool { return s.sockets(t) == 2 })
 
 	// Talk until the slow client's queue overflows.
-	text := strings.Repeat("x", 4000)
-	sent := 0
-	for ; s.tooSlow(t) == 0; sent++ {
-		if sent == 5000 {
-			t.Fatal("5000 messages and the client that does not read was never closed")
-		}
-		talker.say("lobby", fmt.Sprint("m", sent), text)
-		// One at a time, so that the talker (whose queue is as small) is
-		// not the slow one.
-		talker.waitFor("ack", func(e msg.Chat) bool { return e.Type == msg.ChatAck && e.ID == fmt.Sprint("m", sent) })
-	}
+	sent := talkUntilTooSlow(t, s, talker, "the client that does not read")
 	// The room keeps going without it.
 	for i := range 5 {
-		talker.say("lobby", fmt.Sprint("after", i), "after the close")
-		talker.waitFor("ack", func(e msg.Chat) bool { return e.Type == msg.ChatAck && e.ID == fmt.Sprint("after", i) })
+		talker.Say("lobby", fmt.Sprint("after", i), "after the close")
+		talker.WaitFor("ack", func(e msg.Chat) bool { return e.Type == msg.ChatAck && e.ID == fmt.Sprint("after", i) })
 	}
 	total := sent + 5
-	waitUntil(t, "the talker to see everything", func() bool { return len(talker.msgs("lobby")) == total })
+	testkit.Eventually(t, 15*time.Second, "the talker to see everything", func() bool { return len(talker.Msgs("lobby")) == total })
 
 	// Now the slow client reads: what was buffered, then the close.
-	slow.open()
-	err := slow.waitClosed()
+	slow.Open()
+	err := slow.WaitClosed()
 	var ce websocket.CloseError
 	if !errors.As(err, &ce) || int(ce.Code) != int(msg.CloseTooSlow) || ce.Reason != msg.CloseTooSlowReason {
 		t.Fatalf("slow client closed with %v, want %d %q", err, msg.CloseTooSlow, msg.CloseTooSlowReason)
 	}
-	seen := slow.msgs("lobby")
+	seen := slow.Msgs("lobby")
 	if len(seen) >= total {
 		t.Fatalf("the slow client saw all %d messages before its close: it was not slow", len(seen))
 	}
@@ -90,10 +79,10 @@ func TestSlowConsumerIsClosedThenCatchesUp(t *testing.T) {
 	}
 
 	// It reconnects with since and catches up.
-	again := dial(t, s.url, "slow")
-	again.join("lobby", "slow", last)
-	all := append(seen, again.msgs("lobby")...)
-	want := talker.msgs("lobby")
+	again := testkit.DialChat(t, s.url, "slow")
+	again.Join("lobby", "slow", last)
+	all := append(seen, again.Msgs("lobby")...)
+	want := talker.Msgs("lobby")
 	if len(all) != len(want) {
 		t.Fatalf("after catching up the slow client has %d messages (%d before the close), want %d", len(all), len(seen), len(want))
 	}
@@ -102,21 +91,21 @@ func TestSlowConsumerIsClosedThenCatchesUp(t *testing.T) {
 			t.Fatalf("message %d: %d %s, want %d %s", i, all[i].Seq, all[i].ID, want[i].Seq, want[i].ID)
 		}
 	}
-	t.Logf("closed after %d messages; %d read before the close, %d caught up", sent, len(seen), len(again.msgs("lobby")))
+	t.Logf("closed after %d messages; %d read before the close, %d caught up", sent, len(seen), len(again.Msgs("lobby")))
 }
 
 func TestRateLimitAnswersWithoutClosing(t *testing.T) {
 	// Burst 3 and a refill rate too slow to matter during the test: exactly
 	// three says pass, whatever the machine's speed.
 	s := startServer(t, Options{Rate: 1e-6, Burst: 4}, nil)
-	c := dial(t, s.url, "ada")
-	c.join("lobby", "ada", 0) // the join takes one token
+	c := testkit.DialChat(t, s.url, "ada")
+	c.Join("lobby", "ada", 0) // the join takes one token
 	for i := range 10 {
-		c.say("lobby", fmt.Sprint("m", i), "hi")
+		c.Say("lobby", fmt.Sprint("m", i), "hi")
 	}
 	limited := 0
 	for i := range 10 {
-		e := c.waitFor("answer", func(e msg.Chat) bool { return e.ID == fmt.Sprint("m", i) && e.Type != msg.ChatMsg })
+		e := c.WaitFor("answer", func(e msg.Chat) bool { return e.ID == fmt.Sprint("m", i) && e.Type != msg.ChatMsg })
 		switch {
 		case i < 3 && e.Type == msg.ChatAck:
 		case i >= 3 && e.Type == msg.ChatError && e.Code == msg.ErrRateLimited:
@@ -128,7 +117,7 @@ func TestRateLimitAnswersWithoutClosing(t *testing.T) {
 			t.Fatalf("say %d answered %+v", i, e)
 		}
 	}
-	c.ping() // still open, and pings are not limited
+	c.Ping() // still open, and pings are not limited
 	if published, rl := s.metric(t, "chat_published_total"), s.rateLimited(t); published != 3 || rl != 7 || limited != 7 {
 		t.Fatalf("published %v, rate limited %v (answers %d), want 3 and 7", published, rl, limited)
 	}
@@ -138,8 +127,8 @@ func TestRateLimitAnswersWithoutClosing(t *testing.T) {
 // gets an error envelope naming the problem, and the socket stays usable.
 func TestMalformedEnvelopes(t *testing.T) {
 	s := startServer(t, Options{Rate: 1e6, Burst: 1e6}, nil)
-	c := dial(t, s.url, "ada")
-	tok := token("ada")
+	c := testkit.DialChat(t, s.url, "ada")
+	tok := testkit.ChatToken("ada")
 	say := func(room, id, text string) string {
 		b, _ := json.Marshal(msg.Chat{Type: msg.ChatSay, Room: room, ID: id, Text: text})
 		return string(b)
@@ -167,31 +156,31 @@ func TestMalformedEnvelopes(t *testing.T) {
 		{"oversize text", say("lobby", "m2", strings.Repeat("é", msg.ChatMaxText+1)), msg.ErrTooLong, "m2"},
 	}
 	for _, tc := range cases {
-		c.sendRaw(websocket.MessageText, []byte(tc.frame))
-		e := c.waitFor(tc.name, isType(msg.ChatError))
+		c.SendRaw(websocket.MessageText, []byte(tc.frame))
+		e := c.WaitFor(tc.name, testkit.IsType(msg.ChatError))
 		if e.Code != tc.code || e.ID != tc.id || e.Detail == "" {
 			t.Errorf("%s: got %s (id %q, %q), want %s (id %q)", tc.name, e.Code, e.ID, e.Detail, tc.code, tc.id)
 		}
-		c.ping()
+		c.Ping()
 	}
-	c.sendRaw(websocket.MessageBinary, []byte{0x81, 0})
-	if e := c.waitFor("binary frame", isType(msg.ChatError)); e.Code != msg.ErrBadFrame {
+	c.SendRaw(websocket.MessageBinary, []byte{0x81, 0})
+	if e := c.WaitFor("binary frame", testkit.IsType(msg.ChatError)); e.Code != msg.ErrBadFrame {
 		t.Errorf("binary: %+v", e)
 	}
-	c.ping()
+	c.Ping()
 
 	// After all that, the socket works: join, and an exactly 8 000-character
 	// message (of 2-byte characters) arrives whole.
-	c.join("lobby", "ada", 0)
+	c.Join("lobby", "ada", 0)
 	long := strings.Repeat("é", msg.ChatMaxText-1) + "!"
-	c.say("lobby", "long", long)
-	if m := c.waitFor("the long message", isType(msg.ChatMsg)); m.Text != long {
+	c.Say("lobby", "long", long)
+	if m := c.WaitFor("the long message", testkit.IsType(msg.ChatMsg)); m.Text != long {
 		t.Fatalf("8000 characters came back as %d", len([]rune(m.Text)))
 	}
 	// A frame over the read limit is the one thing that closes: 1009.
-	c.sendRaw(websocket.MessageText, []byte(say("lobby", "huge", strings.Repeat("x", msg.ChatReadLimit+1))))
+	c.SendRaw(websocket.MessageText, []byte(say("lobby", "huge", strings.Repeat("x", msg.ChatReadLimit+1))))
 	var ce websocket.CloseError
-	if err := c.waitClosed(); !errors.As(err, &ce) || ce.Code != websocket.StatusMessageTooBig {
+	if err := c.WaitClosed(); !errors.As(err, &ce) || ce.Code != websocket.StatusMessageTooBig {
 		t.Fatalf("oversize frame: %v, want 1009", err)
 	}
 }
@@ -201,30 +190,28 @@ func TestMalformedEnvelopes(t *testing.T) {
 // (its pings) stays open meanwhile.
 func TestIdleSocketIsClosed(t *testing.T) {
 	s := startServer(t, Options{IdleTimeout: time.Second}, nil)
-	quiet := dial(t, s.url, "quiet")
-	quiet.join("lobby", "quiet", 0)
-	chatty := dial(t, s.url, "chatty")
-	chatty.join("lobby", "chatty", 0)
+	quiet := s.inLobby(t, "quiet")
+	chatty := s.inLobby(t, "chatty")
 
 	// chatty pings more often than the timeout until quiet is closed.
 	deadline := time.After(10 * time.Second)
 	for closed := false; !closed; {
-		chatty.ping()
+		chatty.Ping()
 		select {
-		case <-quiet.done:
+		case <-quiet.Done():
 			closed = true
 		case <-deadline:
 			t.Fatal("the quiet socket is still open after 10s")
 		case <-time.After(100 * time.Millisecond): // chatty's ping interval, not a wait for a result
 		}
 	}
-	err := quiet.waitClosed()
+	err := quiet.WaitClosed()
 	var ce websocket.CloseError
 	if !errors.As(err, &ce) || ce.Code != websocket.StatusGoingAway || ce.Reason != msg.CloseIdleReason {
 		t.Fatalf("quiet socket ended with %v, want 1001 %q", err, msg.CloseIdleReason)
 	}
-	chatty.say("lobby", "c1", "still here")
-	chatty.waitFor("the ack of chatty's message", func(e msg.Chat) bool { return e.Type == msg.ChatAck && e.ID == "c1" })
+	chatty.Say("lobby", "c1", "still here")
+	chatty.WaitFor("the ack of chatty's message", func(e msg.Chat) bool { return e.Type == msg.ChatAck && e.ID == "c1" })
 }
 
 // TestJoinWithoutHistoryIsClosedTryAgainLater: when the store cannot serve
@@ -232,10 +219,10 @@ func TestIdleSocketIsClosed(t *testing.T) {
 // (the close frame must not wait behind the writer's batch).
 func TestJoinWithoutHistoryIsClosedTryAgainLater(t *testing.T) {
 	s := startServer(t, Options{}, nil)
-	c := dial(t, s.url, "ada")
+	c := testkit.DialChat(t, s.url, "ada")
 	s.store.Close() // the store's NATS connection is gone
-	c.send(msg.Chat{Type: msg.ChatJoin, Room: "lobby", Nick: "ada", Token: token("ada")})
-	err := c.waitClosed()
+	c.Send(msg.Chat{Type: msg.ChatJoin, Room: "lobby", Nick: "ada", Token: testkit.ChatToken("ada")})
+	err := c.WaitClosed()
 	var ce websocket.CloseError
 	if !errors.As(err, &ce) || ce.Code != websocket.StatusTryAgainLater {
 		t.Fatalf("socket ended with %v, want a 1013 close", err)
@@ -258,17 +245,16 @@ func TestSlowPublishDoesNotRateLimit(t *testing.T) {
 		}
 	}}
 	s := startServer(t, opts, nil)
-	c := dial(t, s.url, "ada")
-	c.join("lobby", "ada", 0)
+	c := s.inLobby(t, "ada")
 	const n = 40
 	tick := time.NewTicker(25 * time.Millisecond) // 40 a second: within 50
 	defer tick.Stop()
 	for i := range n {
 		<-tick.C
-		c.say("lobby", fmt.Sprint("s", i), "hi")
+		c.Say("lobby", fmt.Sprint("s", i), "hi")
 	}
 	for i := range n {
-		e := c.waitFor("answer", func(e msg.Chat) bool { return e.ID == fmt.Sprint("s", i) && e.Type != msg.ChatMsg })
+		e := c.WaitFor("answer", func(e msg.Chat) bool { return e.ID == fmt.Sprint("s", i) && e.Type != msg.ChatMsg })
 		if e.Type != msg.ChatAck {
 			t.Fatalf("say %d answered %+v", i, e)
 		}
@@ -284,15 +270,14 @@ func TestSlowPublishDoesNotRateLimit(t *testing.T) {
 // socket stays open.
 func TestLowerTextLimit(t *testing.T) {
 	s := startServer(t, Options{MaxText: 10}, nil)
-	c := dial(t, s.url, "ada")
-	c.join("lobby", "ada", 0)
-	c.say("lobby", "long", strings.Repeat("é", 11))
-	e := c.waitFor("the refusal", isType(msg.ChatError))
+	c := s.inLobby(t, "ada")
+	c.Say("lobby", "long", strings.Repeat("é", 11))
+	e := c.WaitFor("the refusal", testkit.IsType(msg.ChatError))
 	if e.Code != msg.ErrTooLong || e.ID != "long" || !strings.Contains(e.Detail, "at most 10") {
 		t.Fatalf("an 11-character say answered %+v, want too_long naming 10", e)
 	}
-	c.say("lobby", "fits", strings.Repeat("é", 10))
-	if a := c.waitFor("the ack", isType(msg.ChatAck)); a.ID != "fits" {
+	c.Say("lobby", "fits", strings.Repeat("é", 10))
+	if a := c.WaitFor("the ack", testkit.IsType(msg.ChatAck)); a.ID != "fits" {
 		t.Fatalf("a 10-character say answered %+v", a)
 	}
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
+
+	"socketlab/internal/testkit"
 )
 
 // TestBacklogReadFromTheStream is what the feed does after a stall with a
@@ -17,9 +20,9 @@ func TestBacklogReadFromTheStream(t *testing.T) {
 	// Stop the live feed, as a stalled consumer would.
 	s.h.stopFeed()
 	s.h.stopFeed = func() {}
-	ada, bob := dial(t, s.url, "ada"), dial(t, s.url, "bob")
-	ada.join("lobby", "ada", 0)
-	bob.join("other", "bob", 0)
+	ada, bob := testkit.DialChat(t, s.url, "ada"), testkit.DialChat(t, s.url, "bob")
+	ada.Join("lobby", "ada", 0)
+	bob.Join("other", "bob", 0)
 	ctx := context.Background()
 	want := map[string][]uint64{}
 	var last uint64
@@ -36,23 +39,23 @@ func TestBacklogReadFromTheStream(t *testing.T) {
 		last = seq
 	}
 	s.h.hub.rooms.skip(last)
-	for c, room := range map[*tclient]string{ada: "lobby", bob: "other"} {
-		waitUntil(t, c.name+" to read the backlog", func() bool { return len(c.msgs(room)) >= len(want[room]) })
-		got := c.msgs(room)
+	for c, room := range map[*testkit.ChatClient]string{ada: "lobby", bob: "other"} {
+		testkit.Eventually(t, 15*time.Second, c.Name+" to read the backlog", func() bool { return len(c.Msgs(room)) >= len(want[room]) })
+		got := c.Msgs(room)
 		if len(got) != len(want[room]) {
-			t.Fatalf("%s: %d messages, want %d", c.name, len(got), len(want[room]))
+			t.Fatalf("%s: %d messages, want %d", c.Name, len(got), len(want[room]))
 		}
 		for i, m := range got {
 			if m.Seq != want[room][i] {
-				t.Fatalf("%s: message %d has seq %d, want %d", c.name, i, m.Seq, want[room][i])
+				t.Fatalf("%s: message %d has seq %d, want %d", c.Name, i, m.Seq, want[room][i])
 			}
 		}
-		c.ping() // still open: not cut as too slow
+		c.Ping() // still open: not cut as too slow
 	}
 	// A second skip up to the same seq sends nothing again.
 	s.h.hub.rooms.skip(last)
-	ada.ping()
-	if n := len(ada.msgs("lobby")); n != len(want["lobby"]) {
+	ada.Ping()
+	if n := len(ada.Msgs("lobby")); n != len(want["lobby"]) {
 		t.Fatalf("ada: %d messages after a second skip, want %d", n, len(want["lobby"]))
 	}
 }

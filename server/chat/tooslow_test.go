@@ -3,9 +3,7 @@ package chat
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +11,7 @@ import (
 	appchat "socketlab/app/chat"
 	"socketlab/app/msg"
 	"socketlab/app/socket"
+	"socketlab/internal/testkit"
 )
 
 // TestRealClientCatchesUpAfterTooSlow runs the browser's own client code
@@ -75,28 +74,17 @@ func TestRealClientCatchesUpAfterTooSlow(t *testing.T) {
 		<-ran
 	})
 
-	talker := dial(t, s.url, "talker")
-	talker.join("lobby", "talker", 0)
-	waitUntil(t, "both in the room", func() bool { return s.sockets(t) == 2 })
-	text := strings.Repeat("y", 4000)
-	sent := 0
-	for ; s.tooSlow(t) == 0; sent++ {
-		if sent == 5000 {
-			t.Fatal("the blocked client was never closed")
-		}
-		talker.say("lobby", fmt.Sprint("m", sent), text)
-		// One at a time, so that the talker (whose queue is as small) is
-		// not the slow one.
-		talker.waitFor("ack", func(e msg.Chat) bool { return e.Type == msg.ChatAck && e.ID == fmt.Sprint("m", sent) })
-	}
-	talker.say("lobby", "last", "said after the slow client was closed")
-	talker.waitFor("last ack", func(e msg.Chat) bool { return e.Type == msg.ChatAck && e.ID == "last" })
+	talker := s.inLobby(t, "talker")
+	testkit.Eventually(t, 15*time.Second, "both in the room", func() bool { return s.sockets(t) == 2 })
+	sent := talkUntilTooSlow(t, s, talker, "the blocked client")
+	talker.Say("lobby", "last", "said after the slow client was closed")
+	talker.WaitFor("last ack", func(e msg.Chat) bool { return e.Type == msg.ChatAck && e.ID == "last" })
 	want := sent + 1
-	waitUntil(t, "the talker to see everything", func() bool { return len(talker.msgs("lobby")) == want })
+	testkit.Eventually(t, 15*time.Second, "the talker to see everything", func() bool { return len(talker.Msgs("lobby")) == want })
 
 	openGate.Do(func() { close(gate) })
-	waitUntil(t, "the slow client to show every message", func() bool { return len(sess.Lines()) >= want })
-	lines, ms := sess.Lines(), talker.msgs("lobby")
+	testkit.Eventually(t, 15*time.Second, "the slow client to show every message", func() bool { return len(sess.Lines()) >= want })
+	lines, ms := sess.Lines(), talker.Msgs("lobby")
 	if len(lines) != want {
 		t.Fatalf("the client shows %d lines, want %d", len(lines), want)
 	}

@@ -101,14 +101,11 @@ func (s *Session) pingFlood(flood []Frame) (string, string, Verdict, string) {
 	pongs := 0
 	o := &observed{}
 	for {
-		f, err := s.next()
-		if err != nil {
-			o.readErr, o.end = err, endOf(err)
-			break
-		}
-		if f.Op == OpClose {
-			o.close, o.closedBy = &f, "client"
-			o.end, o.trailing = s.C.WaitEnd()
+		f, ok := s.nextInto(o, "client")
+		if !ok {
+			if o.close != nil {
+				o.end, o.trailing = s.C.WaitEnd()
+			}
 			break
 		}
 		if f.Op == OpPong {

@@ -45,17 +45,8 @@ func (s *Session) tcpCloser() (string, string, Verdict, string) {
 	start := time.Now()
 	s.C.Write(closeFrame(1000, "bye").encode(), 0, 0)
 	o := &observed{}
-	for {
-		f, err := s.next()
-		if err != nil {
-			o.readErr, o.end = err, endOf(err)
-			return exp, o.describe(), Failed, ""
-		}
-		if f.Op == OpClose {
-			o.close, o.closedBy = &f, "client"
-			break
-		}
-		o.replies = append(o.replies, f)
+	if !s.readToClose(o, "client") {
+		return exp, o.describe(), Failed, ""
 	}
 	o.end, o.trailing = s.C.WaitEnd()
 	took := time.Since(start)

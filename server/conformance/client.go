@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"crypto/sha1"
 	"encoding/base64"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -15,16 +14,18 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"socketlab/server/wsframe"
 )
 
-// Opcodes (RFC 6455 section 5.2).
+// Opcodes (RFC 6455 section 5.2), named as the cases use them.
 const (
-	OpCont  = 0x0
-	OpText  = 0x1
-	OpBin   = 0x2
-	OpClose = 0x8
-	OpPing  = 0x9
-	OpPong  = 0xA
+	OpCont  = wsframe.OpContinuation
+	OpText  = wsframe.OpText
+	OpBin   = wsframe.OpBinary
+	OpClose = wsframe.OpClose
+	OpPing  = wsframe.OpPing
+	OpPong  = wsframe.OpPong
 )
 
 // Frame is one frame as the client sends it, with every field settable so
@@ -51,43 +52,16 @@ type Frame struct {
 	Plain []byte
 }
 
-// encode returns the frame's bytes.
+// encode returns the frame's bytes, written by the one raw-frame writer
+// (server/wsframe).
 func (f Frame) encode() []byte {
-	b0 := f.Op | f.RSV<<4
-	if f.Fin {
-		b0 |= 0x80
+	w := wsframe.Frame{Fin: f.Fin, RSV: f.RSV, Op: f.Op, Masked: !f.Unmasked, Len16: f.Len16, Len64: f.Len64, LenMSB: f.LenMSB, Payload: f.Payload}
+	if f.Key != nil {
+		copy(w.Key[:], f.Key)
+	} else {
+		rand.Read(w.Key[:])
 	}
-	m := byte(0x80)
-	if f.Unmasked {
-		m = 0
-	}
-	out := []byte{b0}
-	n := len(f.Payload)
-	switch {
-	case f.Len64 || f.LenMSB || n > 0xFFFF:
-		l := uint64(n)
-		if f.LenMSB {
-			l |= 1 << 63
-		}
-		out = binary.BigEndian.AppendUint64(append(out, m|127), l)
-	case f.Len16 || n > 125:
-		out = binary.BigEndian.AppendUint16(append(out, m|126), uint16(n))
-	default:
-		out = append(out, m|byte(n))
-	}
-	if f.Unmasked {
-		return append(out, f.Payload...)
-	}
-	key := f.Key
-	if key == nil {
-		key = make([]byte, 4)
-		rand.Read(key)
-	}
-	out = append(out, key...)
-	for i, c := range f.Payload {
-		out = append(out, c^key[i%4])
-	}
-	return out
+	return w.Append(nil)
 }
 
 // Client is one raw WebSocket connection to the server under test.
@@ -169,47 +143,10 @@ type Received struct {
 	Masked  bool
 }
 
-// ReadFrame reads one server frame.
+// ReadFrame reads one server frame (of at most 64 MiB).
 func (c *Client) ReadFrame() (Received, error) {
-	var h [2]byte
-	if _, err := io.ReadFull(c.br, h[:]); err != nil {
-		return Received{}, err
-	}
-	r := Received{Fin: h[0]&0x80 != 0, RSV: h[0] >> 4 & 7, Op: h[0] & 0xF, Masked: h[1]&0x80 != 0}
-	n := uint64(h[1] & 0x7F)
-	switch n {
-	case 126:
-		var b [2]byte
-		if _, err := io.ReadFull(c.br, b[:]); err != nil {
-			return r, err
-		}
-		n = uint64(binary.BigEndian.Uint16(b[:]))
-	case 127:
-		var b [8]byte
-		if _, err := io.ReadFull(c.br, b[:]); err != nil {
-			return r, err
-		}
-		n = binary.BigEndian.Uint64(b[:])
-	}
-	if n > 64<<20 {
-		return r, fmt.Errorf("server frame of %d bytes", n)
-	}
-	var key [4]byte
-	if r.Masked {
-		if _, err := io.ReadFull(c.br, key[:]); err != nil {
-			return r, err
-		}
-	}
-	r.Payload = make([]byte, n)
-	if _, err := io.ReadFull(c.br, r.Payload); err != nil {
-		return r, err
-	}
-	if r.Masked {
-		for i := range r.Payload {
-			r.Payload[i] ^= key[i%4]
-		}
-	}
-	return r, nil
+	f, err := wsframe.ReadFrame(c.br, 64<<20)
+	return Received{Fin: f.Fin, RSV: f.RSV, Op: f.Op, Payload: f.Payload, Masked: f.Masked}, err
 }
 
 // WaitEnd reads until the server closes TCP and reports how: "EOF", or

@@ -4,13 +4,12 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"net"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
 	"socketlab/app/msg"
+	"socketlab/internal/testkit"
 	"socketlab/server/site"
 )
 
@@ -44,25 +43,12 @@ func endpoints() []Endpoint {
 // server and fails on any FAILED case. With CONFORM_REPORT set to a file
 // name (make conform), it writes the report there.
 func TestConformance(t *testing.T) {
-	var logBuf syncBuffer
-	srv, err := site.New(site.Config{Log: slog.New(slog.NewTextHandler(&logBuf, nil)), PingEvery: -1, HelloDelay: time.Minute})
+	var logBuf testkit.LogBuffer
+	srv, err := site.New(site.Config{Log: logBuf.Logger(slog.LevelInfo), PingEvery: -1, HelloDelay: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-	}()
-	addr := ln.Addr().String()
+	addr := testkit.Serve(t, srv).Addr
 
 	start := time.Now()
 	eps := endpoints()
@@ -72,7 +58,7 @@ func TestConformance(t *testing.T) {
 		rs   []Result
 	}
 	ch := make(chan out, len(eps))
-	runCtx, stop := context.WithTimeout(ctx, 2*time.Minute)
+	runCtx, stop := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer stop()
 	for _, ep := range eps {
 		go func() { ch <- out{ep.Name, RunAll(runCtx, addr, ep, Cases(ep), 8)} }()
@@ -102,22 +88,4 @@ func TestConformance(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer that the server's goroutines may share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

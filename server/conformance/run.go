@@ -206,18 +206,8 @@ func (s *Session) finish(o *observed, code int) {
 	if o.close == nil {
 		p := binary.BigEndian.AppendUint16(nil, uint16(code))
 		s.C.Write(Frame{Fin: true, Op: OpClose, Payload: p}.encode(), 0, 0)
-		for {
-			f, err := s.next()
-			if err != nil {
-				o.readErr = err
-				o.end = endOf(err)
-				return
-			}
-			if f.Op == OpClose {
-				o.close, o.closedBy = &f, "client"
-				break
-			}
-			o.replies = append(o.replies, f)
+		if !s.readToClose(o, "client") {
+			return // a read error, recorded in o
 		}
 	} else {
 		p := o.close.Payload
@@ -242,19 +232,44 @@ func endOf(err error) string {
 	return msg
 }
 
+// nextInto reads the server's next frame for o. At a read error or the
+// server's close frame it records which in o, the close with closedBy (the
+// side whose close came first), and returns false: the case reads no
+// further.
+func (s *Session) nextInto(o *observed, closedBy string) (Received, bool) {
+	f, err := s.next()
+	if err != nil {
+		o.readErr, o.end = err, endOf(err)
+		return f, false
+	}
+	if f.Op == OpClose {
+		o.close, o.closedBy = &f, closedBy
+		return f, false
+	}
+	return f, true
+}
+
+// readToClose reads the server's frames into o.replies up to its close
+// frame and reports whether one came (false: a read error ended the
+// connection first); either is recorded in o.
+func (s *Session) readToClose(o *observed, closedBy string) bool {
+	for {
+		f, ok := s.nextInto(o, closedBy)
+		if !ok {
+			return o.close != nil
+		}
+		o.replies = append(o.replies, f)
+	}
+}
+
 // play runs a model-driven case.
 func (s *Session) play(steps []Step) (string, string, Verdict, string) {
 	want := model(s.EP, s.C.Deflate, frames(steps))
 	sent := s.send(steps)
 	o := &observed{}
 	for len(want.codes) > 0 || len(o.replies) < len(want.replies) {
-		f, err := s.next()
-		if err != nil {
-			o.readErr, o.end = err, endOf(err)
-			break
-		}
-		if f.Op == OpClose {
-			o.close, o.closedBy = &f, "server"
+		f, ok := s.nextInto(o, "server")
+		if !ok {
 			break
 		}
 		o.replies = append(o.replies, f)

@@ -3,13 +3,13 @@ package conns
 import (
 	"bufio"
 	"context"
-	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
+
+	"socketlab/internal/testkit"
+	"socketlab/server/wsframe"
 
 	"github.com/coder/websocket"
 )
@@ -18,34 +18,25 @@ import (
 // test server, and returns the server's ws:// URL.
 func serve(t *testing.T, reg *Registry, endpoint string, opts Options, handle func(c *Conn, r *http.Request)) string {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return testkit.ServeHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := reg.Accept(w, r, endpoint, opts)
 		if err != nil {
 			return
 		}
 		handle(c, r)
 	}))
-	t.Cleanup(srv.Close)
-	return "ws" + strings.TrimPrefix(srv.URL, "http")
 }
 
 // dial opens a client socket to url and returns it with the test's
-// deadline, 10 s from now.
+// deadline.
 func dial(t *testing.T, url string) (*websocket.Conn, context.Context) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	t.Cleanup(cancel)
-	ws, _, err := websocket.Dial(ctx, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ws.CloseNow() })
-	return ws, ctx
+	return testkit.Dial(t, url, nil)
 }
 
-// rawUpgrade is a client written by hand, for what the library would not
-// do: it sends the upgrade request to url, followed at once by early (frames
-// that do not wait for the 101), and reads nothing.
+// rawUpgrade is a client written by hand (the kit's), for what the library
+// would not do: it sends the upgrade request to url, followed at once by
+// early (frames that do not wait for the 101), and reads nothing.
 func rawUpgrade(t *testing.T, url string, early []byte) (net.Conn, *bufio.Reader) {
 	t.Helper()
 	return rawUpgradePath(t, url, "/", early)
@@ -54,19 +45,9 @@ func rawUpgrade(t *testing.T, url string, early []byte) (net.Conn, *bufio.Reader
 // rawUpgradePath is rawUpgrade to a path (and query) of the server.
 func rawUpgradePath(t *testing.T, url, path string, early []byte) (net.Conn, *bufio.Reader) {
 	t.Helper()
-	addr := strings.TrimPrefix(url, "ws://")
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close() })
-	nc.SetDeadline(time.Now().Add(10 * time.Second))
-	req := "GET " + path + " HTTP/1.1\r\nHost: " + addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-	if _, err := nc.Write(append([]byte(req), early...)); err != nil {
-		t.Fatal(err)
-	}
-	return nc, bufio.NewReader(nc)
+	r := testkit.RawDial(t, strings.TrimPrefix(url, "ws://"))
+	r.SendUpgrade(path, nil, early)
+	return r.Conn, r.R
 }
 
 // switched reads the server's answer to rawUpgrade and fails unless it is
@@ -82,27 +63,23 @@ func switched(t *testing.T, br *bufio.Reader) {
 	}
 }
 
-// clientFrame encodes a final client frame of opcode with a payload under
-// 126 bytes, masked with mask as RFC 6455 requires of clients.
+// clientFrame encodes a final client frame of opcode, masked with mask as
+// RFC 6455 requires of clients.
 func clientFrame(opcode byte, payload []byte, mask [4]byte) []byte {
-	f := []byte{0x80 | opcode, 0x80 | byte(len(payload)), mask[0], mask[1], mask[2], mask[3]}
-	for i, b := range payload {
-		f = append(f, b^mask[i%4])
-	}
-	return f
+	return wsframe.Frame{Fin: true, Op: opcode, Masked: true, Key: mask, Payload: payload}.Append(nil)
 }
 
-// serverFrame reads one server frame with a payload under 126 bytes: its
-// first header byte (FIN and opcode) and its payload.
+// serverFrame reads one server frame: its first header byte (FIN, RSV and
+// opcode) and its payload.
 func serverFrame(t *testing.T, br *bufio.Reader) (byte, []byte) {
 	t.Helper()
-	head := make([]byte, 2)
-	if _, err := io.ReadFull(br, head); err != nil {
+	f, err := wsframe.ReadFrame(br, 1<<20)
+	if err != nil {
 		t.Fatal(err)
 	}
-	payload := make([]byte, head[1]&0x7f)
-	if _, err := io.ReadFull(br, payload); err != nil {
-		t.Fatal(err)
+	head := f.Op | f.RSV<<4
+	if f.Fin {
+		head |= 0x80
 	}
-	return head[0], payload
+	return head, f.Payload
 }

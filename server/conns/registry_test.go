@@ -1,27 +1,19 @@
 package conns
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"socketlab/internal/testkit"
+
 	"github.com/coder/websocket"
 )
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // echoServer serves an echo handler through a registry.
 func echoServer(t *testing.T, reg *Registry) string {
@@ -47,16 +39,6 @@ func echoServer(t *testing.T, reg *Registry) string {
 	})
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func TestMaxConns(t *testing.T) {
 	reg := NewRegistry(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	reg.MaxConns = 2
@@ -76,7 +58,7 @@ func TestMaxConns(t *testing.T) {
 }
 
 func TestShutdownClosesWith1001AndLogs(t *testing.T) {
-	log := &syncBuf{}
+	log := &testkit.LogBuffer{}
 	reg := NewRegistry(slog.New(slog.NewTextHandler(log, nil)))
 	url := echoServer(t, reg)
 	ctx := context.Background()
@@ -85,7 +67,7 @@ func TestShutdownClosesWith1001AndLogs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.CloseNow()
-	waitFor(t, "registration", func() bool { return reg.Len() == 1 })
+	testkit.Eventually(t, 10*time.Second, "registration", func() bool { return reg.Len() == 1 })
 	read := make(chan error, 1)
 	go func() { _, _, err := c.Read(ctx); read <- err }()
 	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -108,23 +90,23 @@ func TestShutdownClosesWith1001AndLogs(t *testing.T) {
 // which never answers pings (a vanished peer behind a NAT looks like this)
 // is dropped.
 func TestKeepaliveDropsHalfOpen(t *testing.T) {
-	log := &syncBuf{}
+	log := &testkit.LogBuffer{}
 	reg := NewRegistry(slog.New(slog.NewTextHandler(log, nil)))
 	reg.PingEvery, reg.PongTimeout = 50*time.Millisecond, 100*time.Millisecond
 	url := echoServer(t, reg)
 	// A raw TCP client that completes the handshake and then reads nothing:
 	// pings go unanswered.
 	rawUpgrade(t, url, nil)
-	waitFor(t, "the half-open client to be dropped", func() bool {
+	testkit.Eventually(t, 10*time.Second, "the half-open client to be dropped", func() bool {
 		return strings.Contains(log.String(), `reason="no pong"`)
 	})
-	waitFor(t, "deregistration", func() bool { return reg.Len() == 0 })
+	testkit.Eventually(t, 10*time.Second, "deregistration", func() bool { return reg.Len() == 0 })
 }
 
 // TestPeerCloseDuringPing: a peer that closes with 1000 while a keepalive
 // ping waits for its pong is logged with its 1000, not as a lost pong.
 func TestPeerCloseDuringPing(t *testing.T) {
-	log := &syncBuf{}
+	log := &testkit.LogBuffer{}
 	reg := NewRegistry(slog.New(slog.NewTextHandler(log, nil)))
 	reg.PingEvery, reg.PongTimeout = 50*time.Millisecond, 5*time.Second
 	url := serve(t, reg, "/echo", Options{}, func(c *Conn, _ *http.Request) {
@@ -151,7 +133,7 @@ func TestPeerCloseDuringPing(t *testing.T) {
 	payload := make([]byte, 2)
 	binary.BigEndian.PutUint16(payload, 1000)
 	nc.Write(clientFrame(0x8, payload, [4]byte{}))
-	waitFor(t, "close", func() bool { return reg.Len() == 0 })
+	testkit.Eventually(t, 10*time.Second, "close", func() bool { return reg.Len() == 0 })
 	if !strings.Contains(log.String(), "code=1000") || strings.Contains(log.String(), "no pong") {
 		t.Fatalf("peer's 1000 not logged:\n%s", log)
 	}

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"socketlab/internal/testkit"
+
 	"github.com/coder/websocket"
 )
 
@@ -86,7 +88,7 @@ func TestTapSeesEveryByteAndTheHandshake(t *testing.T) {
 		t.Fatalf("echo: %q %v", b, err)
 	}
 	ws.Close(websocket.StatusNormalClosure, "bye")
-	waitFor(t, "the end of the tap", func() bool { _, _, _, ends := tapper.snapshot(); return ends == 1 })
+	testkit.Eventually(t, 10*time.Second, "the end of the tap", func() bool { _, _, _, ends := tapper.snapshot(); return ends == 1 })
 
 	hs, in, out, _ := tapper.snapshot()
 	if !hs.Recorded || !bytes.HasPrefix(hs.Request, []byte("GET /?tap=abc HTTP/1.1\r\nHost: ")) ||
@@ -117,7 +119,7 @@ func TestTapGetsEarlyBytes(t *testing.T) {
 		t.Fatalf("echo %x %q", head, p)
 	}
 	nc.Close()
-	waitFor(t, "the end of the tap", func() bool { _, _, _, ends := tapper.snapshot(); return ends == 1 })
+	testkit.Eventually(t, 10*time.Second, "the end of the tap", func() bool { _, _, _, ends := tapper.snapshot(); return ends == 1 })
 	hs, in, _, _ := tapper.snapshot()
 	if !bytes.Equal(in, early) || bytes.Contains(hs.Request, []byte("early")) {
 		t.Fatalf("in % x, request %q", in, hs.Request)
@@ -170,7 +172,7 @@ func TestTapRefusedCloses1008(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Code != websocket.StatusPolicyViolation || ce.Reason != "tap id already in use" {
 		t.Fatalf("got %v, want 1008 with the tapper's reason", err)
 	}
-	waitFor(t, "deregistration", func() bool { return reg.Len() == 0 })
+	testkit.Eventually(t, 10*time.Second, "deregistration", func() bool { return reg.Len() == 0 })
 }
 
 // TestTapWithoutRecorder: served without RecordHeads (as behind TLS), the

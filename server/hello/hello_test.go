@@ -1,11 +1,8 @@
 package hello
 
 import (
-	"context"
 	"errors"
-	"io"
 	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -13,23 +10,17 @@ import (
 	"github.com/coder/websocket"
 
 	"socketlab/app/msg"
+	"socketlab/internal/testkit"
 	"socketlab/server/conns"
 )
 
 func TestHelloWorldThenNormalClose(t *testing.T) {
-	reg := conns.NewRegistry(slog.New(slog.NewTextHandler(io.Discard, nil)))
-	srv := httptest.NewServer(&Handler{Conns: reg, Delay: 50 * time.Millisecond})
-	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
+	reg := conns.NewRegistry(slog.New(slog.DiscardHandler))
+	url := testkit.ServeHTTP(t, &Handler{Conns: reg, Delay: 50 * time.Millisecond})
 	// The clock starts before the dial: the server's delay starts when it
 	// has written Hello, which can be before the dial returns here.
 	start := time.Now()
-	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.CloseNow()
+	c, ctx := testkit.Dial(t, url, nil)
 	var got []string
 	for {
 		_, b, err := c.Read(ctx)

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
+	"socketlab/internal/testkit"
 )
 
 // TestReadyAndFailFast: a store is not ready before Setup (ErrStarting),
@@ -50,17 +50,9 @@ func TestReadyAndFailFast(t *testing.T) {
 // TestNoJetStreamFailsAtOnce: a NATS server without JetStream is refused by
 // Setup at once, not retried for SetupTimeout: no retry cures it.
 func TestNoJetStreamFailsAtOnce(t *testing.T) {
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoSigs: true, NoLog: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns.Start()
-	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats not ready")
-	}
+	ns := testkit.NATS(t, nil) // JetStream off
 	start := time.Now()
-	_, err = Open(context.Background(), Options{URL: ns.ClientURL()})
+	_, err := Open(context.Background(), Options{URL: ns.ClientURL()})
 	if !errors.Is(err, ErrNoJetStream) {
 		t.Fatalf("Open on a NATS without JetStream: %v, want %v", err, ErrNoJetStream)
 	}

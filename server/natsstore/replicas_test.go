@@ -4,23 +4,16 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
+	"socketlab/internal/testkit"
 )
 
 // TestReplicasShareOneStream is the scale-out shape: two Stores on one
 // external NATS (here a real server on a loopback port of its own), each
 // following the stream. Whatever either publishes, both see, in one order.
 func TestReplicasShareOneStream(t *testing.T) {
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns.Start()
-	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
-	if !ns.ReadyForConnections(10e9) {
-		t.Fatal("nats not ready")
-	}
+	ns := testkit.JetStream(t)
 	a := open(t, Options{URL: ns.ClientURL()})
 	b := open(t, Options{URL: ns.ClientURL()})
 
@@ -46,7 +39,7 @@ func TestReplicasShareOneStream(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	waitFor(t, "both replicas to see 50 messages", func() bool {
+	testkit.Eventually(t, 10*time.Second, "both replicas to see 50 messages", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(seen["a"]) == 50 && len(seen["b"]) == 50

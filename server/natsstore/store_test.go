@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"socketlab/internal/testkit"
 )
 
 func open(t *testing.T, opts Options) *Store {
@@ -152,7 +154,7 @@ func TestFollowInOrder(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	waitFor(t, "100 messages", func() bool { mu.Lock(); defer mu.Unlock(); return len(got) == 100 })
+	testkit.Eventually(t, 10*time.Second, "100 messages", func() bool { mu.Lock(); defer mu.Unlock(); return len(got) == 100 })
 	stop()
 	for i := 1; i < len(got); i++ {
 		if got[i].Seq <= got[i-1].Seq {
@@ -217,15 +219,5 @@ func TestDataDirLockedAcrossProcesses(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "locked by another socketlab") {
 		t.Errorf("second process said %q", out)
-	}
-}
-
-func waitFor(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !ok(); {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond) // poll interval within the deadline
 	}
 }

@@ -3,9 +3,7 @@ package plot
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +14,7 @@ import (
 
 	"socketlab/app/msg"
 	"socketlab/app/socket"
+	"socketlab/internal/testkit"
 	"socketlab/server/conns"
 )
 
@@ -23,16 +22,17 @@ import (
 // the ws:// URL and the registry.
 func serveStore(t *testing.T, h *Handler) (string, *conns.Registry) {
 	t.Helper()
-	reg := conns.NewRegistry(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	reg := conns.NewRegistry(slog.New(slog.DiscardHandler))
 	h.Conns = reg
-	srv := httptest.NewServer(h)
+	url := testkit.ServeHTTP(t, h)
+	// Registered after the server's cleanup, so it runs first: the
+	// registry closes its sockets, then the server stops.
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		reg.Shutdown(ctx)
-		srv.Close()
 	})
-	return "ws" + strings.TrimPrefix(srv.URL, "http") + msg.PlotPath, reg
+	return url + msg.PlotPath, reg
 }
 
 // puller is a plot client built on the real client package (app/socket):
@@ -219,13 +219,7 @@ func TestEmptyBatchAfterWait(t *testing.T) {
 // package never would.
 func dial(t *testing.T, url string) *websocket.Conn {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	c, _, err := websocket.Dial(ctx, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.CloseNow() })
+	c, _ := testkit.Dial(t, url, nil)
 	return c
 }
 

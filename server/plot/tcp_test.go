@@ -2,7 +2,6 @@ package plot
 
 import (
 	"bufio"
-	"context"
 	"io"
 	"log/slog"
 	"net"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"socketlab/app/msg"
+	"socketlab/internal/testkit"
 )
 
 // runIngest serves t on a loopback port until the test ends and returns
@@ -18,20 +18,7 @@ import (
 func runIngest(t *testing.T, in *TCPIngest) string {
 	t.Helper()
 	in.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- in.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
-	return ln.Addr().String()
+	return testkit.Serve(t, in).Addr
 }
 
 // netcat is a producer: a plain TCP connection writing lines and reading
@@ -229,19 +216,15 @@ func TestTCPIngestLimits(t *testing.T) {
 func TestTCPIngestShutdown(t *testing.T) {
 	store := NewStore(100, 8)
 	in := &TCPIngest{Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- in.Serve(ctx, ln) }()
-	nc := dialSource(t, ln.Addr().String())
+	s := testkit.Serve(t, in)
+	nc := dialSource(t, s.Addr)
 	nc.write("s\n1 1\n2 2\n")
 	waitTotal(t, store, "s", 2)
-	cancel()
+	// Stop cancels Serve's context and waits for it to return.
+	stopped := make(chan error, 1)
+	go func() { stopped <- s.Stop() }()
 	select {
-	case err := <-done:
+	case err := <-stopped:
 		if err != nil {
 			t.Fatalf("Serve after cancel: %v", err)
 		}
@@ -251,7 +234,7 @@ func TestTCPIngestShutdown(t *testing.T) {
 	if got, err := nc.reply(); err != io.EOF {
 		t.Fatalf("source after shutdown read %q, %v; want EOF", got, err)
 	}
-	if _, err := net.Dial("tcp", ln.Addr().String()); err == nil {
+	if _, err := net.Dial("tcp", s.Addr); err == nil {
 		t.Fatal("listener still accepts after shutdown")
 	}
 }

@@ -76,7 +76,7 @@ func join(room, nick string) string {
 // bystander wrote is intact afterwards.
 func TestBadInputChat(t *testing.T) {
 	site := startSite(t, Config{PingEvery: -1})
-	by := dialChat(t, site.addr)
+	by := dialChat(t, site.Addr)
 	by.send(join("lobby", "bystander"))
 	by.next(msg.ChatSynced)
 	for i := range 3 {
@@ -120,7 +120,7 @@ func TestBadInputChat(t *testing.T) {
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cc := dialChat(t, site.addr)
+			cc := dialChat(t, site.Addr)
 			if c.joined {
 				cc.send(join("lobby", fmt.Sprintf("eve%d", i)))
 				cc.next(msg.ChatSynced)
@@ -134,7 +134,7 @@ func TestBadInputChat(t *testing.T) {
 	}
 
 	t.Run("binary frame", func(t *testing.T) {
-		cc := dialChat(t, site.addr)
+		cc := dialChat(t, site.Addr)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		cc.c.Write(ctx, websocket.MessageBinary, []byte(`{"type":"ping"}`))
@@ -144,7 +144,7 @@ func TestBadInputChat(t *testing.T) {
 		cc.usable()
 	})
 	t.Run("flood over the rate limit", func(t *testing.T) {
-		cc := dialChat(t, site.addr)
+		cc := dialChat(t, site.Addr)
 		cc.send(join("lobby", "flooder"))
 		cc.next(msg.ChatSynced)
 		for i := range 60 {
@@ -156,7 +156,7 @@ func TestBadInputChat(t *testing.T) {
 		cc.usable() // an error, not a disconnect
 	})
 	t.Run("frame over the read limit", func(t *testing.T) {
-		cc := dialChat(t, site.addr)
+		cc := dialChat(t, site.Addr)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		cc.c.Write(ctx, websocket.MessageText, []byte(`{"type":"say","text":"`+strings.Repeat("x", msg.ChatReadLimit)+`"}`))
@@ -167,7 +167,7 @@ func TestBadInputChat(t *testing.T) {
 
 	// The bystander's messages are all still there, and it is still served.
 	by.usable()
-	late := dialChat(t, site.addr)
+	late := dialChat(t, site.Addr)
 	late.send(join("lobby", "latecomer"))
 	var kept []string
 	for {

@@ -13,7 +13,9 @@ import (
 	"github.com/coder/websocket"
 
 	"socketlab/app/msg"
+	"socketlab/internal/testkit"
 	"socketlab/server/plot"
+	"socketlab/server/wsframe"
 )
 
 // seriesTotal reads, as a fresh plot client would, how many points a series
@@ -48,7 +50,7 @@ func TestBadInputPlot(t *testing.T) {
 	for i := range 100 {
 		io.WriteString(good, strings.Repeat(" ", i%3)+"1 2\n")
 	}
-	waitFor(t, "the bystander's 100 points", func() bool { return seriesTotal(t, site.srv, "bystander") == 100 })
+	testkit.Eventually(t, 10*time.Second, "the bystander's 100 points", func() bool { return seriesTotal(t, site.srv, "bystander") == 100 })
 	unharmed := func(t *testing.T) {
 		t.Helper()
 		if n := seriesTotal(t, site.srv, "bystander"); n != 100 {
@@ -88,7 +90,7 @@ func TestBadInputPlot(t *testing.T) {
 			}
 			// Still connected: a good line after the bad one is stored.
 			io.WriteString(conn, "7 8\n")
-			waitFor(t, "the good line after the bad one", func() bool { return seriesTotal(t, site.srv, series) == 1 })
+			testkit.Eventually(t, 10*time.Second, "the good line after the bad one", func() bool { return seriesTotal(t, site.srv, series) == 1 })
 			unharmed(t)
 		})
 	}
@@ -105,7 +107,7 @@ func TestBadInputPlot(t *testing.T) {
 	}
 	for _, c := range postCases {
 		t.Run("post "+c.name, func(t *testing.T) {
-			req, _ := http.NewRequest("POST", "http://"+site.addr+"/api/plot/"+c.series, strings.NewReader(c.body))
+			req, _ := http.NewRequest("POST", "http://"+site.Addr+"/api/plot/"+c.series, strings.NewReader(c.body))
 			if c.origin != "" {
 				req.Header.Set("Origin", c.origin)
 			}
@@ -126,9 +128,9 @@ func TestBadInputPlot(t *testing.T) {
 	}
 
 	t.Run("ws binary frame", func(t *testing.T) {
-		r := dialRaw(t, site.addr, msg.PlotPath)
-		r.writeFrame(true, 0, opBin, []byte{1, 2}, true)
-		if got := r.closeCode(); got != 1003 {
+		r := testkit.DialRaw(t, site.Addr, msg.PlotPath)
+		r.WriteFrame(true, 0, wsframe.OpBinary, []byte{1, 2}, true)
+		if got := r.CloseCode(); got != 1003 {
 			t.Fatalf("close %d, want 1003", got)
 		}
 		unharmed(t)
@@ -136,7 +138,7 @@ func TestBadInputPlot(t *testing.T) {
 	t.Run("ws bad JSON gets an error and the socket stays", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		c, _, err := websocket.Dial(ctx, "ws://"+site.addr+msg.PlotPath, nil)
+		c, _, err := websocket.Dial(ctx, "ws://"+site.Addr+msg.PlotPath, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,7 +151,7 @@ func TestBadInputPlot(t *testing.T) {
 			t.Fatalf("got %q, %v; want an error message", b, err)
 		}
 		c.Write(ctx, websocket.MessageText, nil) // "" means next: still served
-		resp, err := http.Post("http://"+site.addr+"/api/plot/after-the-error", "text/plain", strings.NewReader("1 2\n"))
+		resp, err := http.Post("http://"+site.Addr+"/api/plot/after-the-error", "text/plain", strings.NewReader("1 2\n"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -159,14 +161,4 @@ func TestBadInputPlot(t *testing.T) {
 		}
 		unharmed(t)
 	})
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond) // polling interval within the deadline
-	}
 }

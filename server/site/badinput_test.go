@@ -1,6 +1,7 @@
 package site
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,53 +10,43 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
 
 	"socketlab/app/msg"
+	"socketlab/internal/testkit"
+	"socketlab/server/wsframe"
 )
 
-// testSite runs a full server (the same Serve the binary runs, with its
-// timeouts) on a free loopback port.
+// testSite is a full server (the same Serve the binary runs, with its
+// timeouts) on a free loopback port: the kit's Serving, with the Server
+// for the tests that reach inside it.
 type testSite struct {
-	addr string
-	srv  *Server
-	log  *bytes.Buffer
-	// stop shuts the server down as SIGTERM would and returns Serve's
-	// error; the test's cleanup calls it too, and it runs once.
-	stop func() error
+	*testkit.Serving
+	srv *Server
+	log *testkit.LogBuffer // the server's log, unless cfg brought one
 }
 
+// startSite runs a server with cfg until the test ends; its log is shown
+// when the test fails.
 func startSite(t *testing.T, cfg Config) *testSite {
 	t.Helper()
-	logBuf := &bytes.Buffer{}
+	log := &testkit.LogBuffer{}
 	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.NewTextHandler(logBuf, nil))
+		cfg.Log = log.Logger(slog.LevelInfo)
 	}
 	srv, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	stop := sync.OnceValue(func() error {
-		cancel()
-		return <-done
-	})
 	t.Cleanup(func() {
-		if err := stop(); err != nil {
-			t.Errorf("shutdown: %v\nserver log:\n%s", err, logBuf)
+		if t.Failed() {
+			t.Logf("server log:\n%s", log)
 		}
 	})
-	return &testSite{addr: ln.Addr().String(), srv: srv, log: logBuf, stop: stop}
+	return &testSite{Serving: testkit.Serve(t, srv), srv: srv, log: log}
 }
 
 // bystander is a well-behaved casefold client that must keep working while
@@ -87,31 +78,31 @@ func bystander(t *testing.T, addr string) func() {
 // bystander connection must still be served.
 func TestBadInput(t *testing.T) {
 	site := startSite(t, Config{HeaderTimeout: 500 * time.Millisecond, CasefoldRate: 50, CasefoldFloodGrace: 300 * time.Millisecond, PingEvery: -1, WireWatchWait: 2 * time.Second})
-	ok := bystander(t, site.addr)
+	ok := bystander(t, site.Addr)
 	big := func(n int) []byte { return bytes.Repeat([]byte("a"), n) }
 
 	type attack struct {
 		name    string
 		path    string
-		headers map[string]string // handshake headers; "" removes a default
-		status  int               // expected handshake status
-		frames  func(r *rawConn)  // sent after a successful handshake
-		close   int               // expected close code from the server
-		reason  string            // and its reason, where the README documents it
-		check   func(t *testing.T, r *rawConn)
+		headers map[string]string        // handshake headers; "" removes a default
+		status  int                      // expected handshake status
+		frames  func(r *testkit.RawConn) // sent after a successful handshake
+		close   int                      // expected close code from the server
+		reason  string                   // and its reason, where the README documents it
+		check   func(t *testing.T, r *testkit.RawConn)
 	}
 	casefold, hello := "/ws/casefold", "/ws/hello"
 	wireEcho := msg.WirePath
 	watch := func(id byte) string { return msg.WireWatchPath + "?id=" + strings.Repeat(string(id), msg.WireTapIDLen) }
-	nothing := func(*rawConn) {}
+	nothing := func(*testkit.RawConn) {}
 	attacks := []attack{
 		// The handshake.
 		{name: "cross-site origin", path: casefold, headers: map[string]string{"Origin": "http://evil.example"}, status: 403},
 		{name: "cross-site origin on hello", path: hello, headers: map[string]string{"Origin": "https://evil.example"}, status: 403},
 		{name: "origin with same host but other port", path: casefold, headers: map[string]string{"Origin": "http://127.0.0.1:1"}, status: 403},
 		{name: "null origin", path: casefold, headers: map[string]string{"Origin": "null"}, status: 403},
-		{name: "no origin (non-browser client)", path: casefold, status: 101, frames: func(r *rawConn) {
-			r.writeFrame(true, 0, opClose, closePayload(1000, ""), true)
+		{name: "no origin (non-browser client)", path: casefold, status: 101, frames: func(r *testkit.RawConn) {
+			r.WriteFrame(true, 0, wsframe.OpClose, wsframe.ClosePayload(1000, ""), true)
 		}, close: 1000},
 		{name: "missing Sec-WebSocket-Key", path: casefold, headers: map[string]string{"Sec-WebSocket-Key": ""}, status: 400},
 		{name: "wrong Sec-WebSocket-Version", path: casefold, headers: map[string]string{"Sec-WebSocket-Version": "8"}, status: 400},
@@ -120,75 +111,77 @@ func TestBadInput(t *testing.T) {
 		{name: "unknown socket path", path: "/ws/nope", status: 404},
 
 		// Frames on the casefold endpoint.
-		{name: "binary frame", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opBin, []byte{0, 1, 2}, true) }, close: 1003, reason: "casefold takes text frames only"},
-		{name: "invalid UTF-8", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte("a\xffb"), true) }, close: 1007, reason: "text is not valid UTF-8"},
-		{name: "overlong UTF-8 encoding", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte{0xC0, 0xAF}, true) }, close: 1007},
-		{name: "UTF-16 surrogate in UTF-8", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte{0xED, 0xA0, 0x80}, true) }, close: 1007},
-		{name: "invalid UTF-8 split across fragments", path: casefold, frames: func(r *rawConn) {
-			r.writeFrame(false, 0, opText, []byte("ok \xE2\x82"), true) // first two bytes of €
-			r.writeFrame(true, 0, opCont, []byte("\xFF"), true)         // not its third
+		{name: "binary frame", path: casefold, frames: func(r *testkit.RawConn) { r.WriteFrame(true, 0, wsframe.OpBinary, []byte{0, 1, 2}, true) }, close: 1003, reason: "casefold takes text frames only"},
+		{name: "invalid UTF-8", path: casefold, frames: func(r *testkit.RawConn) { r.WriteFrame(true, 0, wsframe.OpText, []byte("a\xffb"), true) }, close: 1007, reason: "text is not valid UTF-8"},
+		{name: "overlong UTF-8 encoding", path: casefold, frames: func(r *testkit.RawConn) { r.WriteFrame(true, 0, wsframe.OpText, []byte{0xC0, 0xAF}, true) }, close: 1007},
+		{name: "UTF-16 surrogate in UTF-8", path: casefold, frames: func(r *testkit.RawConn) { r.WriteFrame(true, 0, wsframe.OpText, []byte{0xED, 0xA0, 0x80}, true) }, close: 1007},
+		{name: "invalid UTF-8 split across fragments", path: casefold, frames: func(r *testkit.RawConn) {
+			r.WriteFrame(false, 0, wsframe.OpText, []byte("ok \xE2\x82"), true) // first two bytes of €
+			r.WriteFrame(true, 0, wsframe.OpContinuation, []byte("\xFF"), true) // not its third
 		}, close: 1007},
-		{name: "valid UTF-8 split across fragments is fine", path: casefold, check: func(t *testing.T, r *rawConn) {
-			r.writeFrame(false, 0, opText, []byte("\xE2\x82"), true)
-			r.writeFrame(true, 0, opCont, []byte("\xACUR"), true)
-			op, p, err := r.readFrame()
-			if err != nil || op != opText || string(p) != "€ur" {
+		{name: "valid UTF-8 split across fragments is fine", path: casefold, check: func(t *testing.T, r *testkit.RawConn) {
+			r.WriteFrame(false, 0, wsframe.OpText, []byte("\xE2\x82"), true)
+			r.WriteFrame(true, 0, wsframe.OpContinuation, []byte("\xACUR"), true)
+			op, p, err := r.ReadFrame()
+			if err != nil || op != wsframe.OpText || string(p) != "€ur" {
 				t.Fatalf("got op %d %q, %v; want text €ur", op, p, err)
 			}
 		}},
-		{name: "message over the read limit", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, big(128<<10+1), true) }, close: 1009, reason: "message too big"},
+		{name: "message over the read limit", path: casefold, frames: func(r *testkit.RawConn) { r.WriteFrame(true, 0, wsframe.OpText, big(128<<10+1), true) }, close: 1009, reason: "message too big"},
 		// Sent in full, as a browser does: the server closes at the limit
 		// but reads the rest, so the close frame is not lost to a reset.
-		{name: "message far over the read limit, sent in full", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, big(4<<20), true) }, close: 1009, reason: "message too big"},
-		{name: "frame header announcing 2^62 bytes", path: casefold, frames: func(r *rawConn) {
-			r.writeHeaderOnly(opText, 1<<62)
-			r.c.Write(big(128<<10 + 1)) // the server reads up to its limit, then refuses
+		{name: "message far over the read limit, sent in full", path: casefold, frames: func(r *testkit.RawConn) { r.WriteFrame(true, 0, wsframe.OpText, big(4<<20), true) }, close: 1009, reason: "message too big"},
+		{name: "frame header announcing 2^62 bytes", path: casefold, frames: func(r *testkit.RawConn) {
+			r.WriteHeaderOnly(wsframe.OpText, 1<<62)
+			r.Conn.Write(big(128<<10 + 1)) // the server reads up to its limit, then refuses
 		}, close: 1009},
-		{name: "fragment flood past the read limit", path: casefold, frames: func(r *rawConn) {
-			r.writeFrame(false, 0, opText, big(10), true)
+		{name: "fragment flood past the read limit", path: casefold, frames: func(r *testkit.RawConn) {
+			r.WriteFrame(false, 0, wsframe.OpText, big(10), true)
 			for range 20000 {
-				r.writeFrame(false, 0, opCont, big(10), true)
+				r.WriteFrame(false, 0, wsframe.OpContinuation, big(10), true)
 			}
 		}, close: 1009},
-		{name: "control frame over 125 bytes", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opPing, big(126), true) }, close: 1002},
-		{name: "fragmented control frame", path: casefold, frames: func(r *rawConn) { r.writeFrame(false, 0, opPing, []byte("x"), true) }, close: 1002},
+		{name: "control frame over 125 bytes", path: casefold, frames: func(r *testkit.RawConn) { r.WriteFrame(true, 0, wsframe.OpPing, big(126), true) }, close: 1002},
+		{name: "fragmented control frame", path: casefold, frames: func(r *testkit.RawConn) { r.WriteFrame(false, 0, wsframe.OpPing, []byte("x"), true) }, close: 1002},
 		// RFC 6455 section 5.1: the server MUST close the connection on an
 		// unmasked frame, and MAY send 1002 first. coder/websocket drops it
 		// without a close frame; the connection layer sends the 1002.
-		{name: "unmasked client frame", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte("hi"), false) }, close: 1002, reason: "protocol error"},
-		{name: "reserved bit set without an extension", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 4, opText, []byte("hi"), true) }, close: 1002},
-		{name: "unknown opcode", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, 0x3, []byte("hi"), true) }, close: 1002},
-		{name: "continuation with nothing to continue", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opCont, []byte("hi"), true) }, close: 1002},
-		{name: "new message inside a fragmented one", path: casefold, frames: func(r *rawConn) {
-			r.writeFrame(false, 0, opText, []byte("a"), true)
-			r.writeFrame(true, 0, opText, []byte("b"), true)
+		{name: "unmasked client frame", path: casefold, frames: func(r *testkit.RawConn) { r.WriteFrame(true, 0, wsframe.OpText, []byte("hi"), false) }, close: 1002, reason: "protocol error"},
+		{name: "reserved bit set without an extension", path: casefold, frames: func(r *testkit.RawConn) { r.WriteFrame(true, 4, wsframe.OpText, []byte("hi"), true) }, close: 1002},
+		{name: "unknown opcode", path: casefold, frames: func(r *testkit.RawConn) { r.WriteFrame(true, 0, 0x3, []byte("hi"), true) }, close: 1002},
+		{name: "continuation with nothing to continue", path: casefold, frames: func(r *testkit.RawConn) { r.WriteFrame(true, 0, wsframe.OpContinuation, []byte("hi"), true) }, close: 1002},
+		{name: "new message inside a fragmented one", path: casefold, frames: func(r *testkit.RawConn) {
+			r.WriteFrame(false, 0, wsframe.OpText, []byte("a"), true)
+			r.WriteFrame(true, 0, wsframe.OpText, []byte("b"), true)
 		}, close: 1002},
-		{name: "close with a reserved code", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opClose, closePayload(1005, ""), true) }, close: 1002},
-		{name: "close with a one-byte payload", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opClose, []byte{3}, true) }, close: 1002},
+		{name: "close with a reserved code", path: casefold, frames: func(r *testkit.RawConn) { r.WriteFrame(true, 0, wsframe.OpClose, wsframe.ClosePayload(1005, ""), true) }, close: 1002},
+		{name: "close with a one-byte payload", path: casefold, frames: func(r *testkit.RawConn) { r.WriteFrame(true, 0, wsframe.OpClose, []byte{3}, true) }, close: 1002},
 		// RFC 6455 section 8.1: invalid UTF-8 in a close reason fails the
 		// connection with 1007; the reason is not echoed.
-		{name: "close reason that is not UTF-8", path: casefold, frames: func(r *rawConn) { r.writeFrame(true, 0, opClose, closePayload(1000, "\xff"), true) }, close: 1007, reason: "close reason is not valid UTF-8"},
-		{name: "message flood over the rate limit", path: casefold, frames: func(r *rawConn) {
+		{name: "close reason that is not UTF-8", path: casefold, frames: func(r *testkit.RawConn) {
+			r.WriteFrame(true, 0, wsframe.OpClose, wsframe.ClosePayload(1000, "\xff"), true)
+		}, close: 1007, reason: "close reason is not valid UTF-8"},
+		{name: "message flood over the rate limit", path: casefold, frames: func(r *testkit.RawConn) {
 			for range 500 {
-				r.writeFrame(true, 0, opText, []byte("x"), true)
+				r.WriteFrame(true, 0, wsframe.OpText, []byte("x"), true)
 			}
 		}, close: 1008},
-		{name: "ping flood gets bounded pongs and no disconnect", path: casefold, check: func(t *testing.T, r *rawConn) {
+		{name: "ping flood gets bounded pongs and no disconnect", path: casefold, check: func(t *testing.T, r *testkit.RawConn) {
 			for range 1000 {
-				r.writeFrame(true, 0, opPing, []byte("p"), true)
+				r.WriteFrame(true, 0, wsframe.OpPing, []byte("p"), true)
 			}
-			r.writeFrame(true, 0, opText, []byte("STILL HERE"), true)
+			r.WriteFrame(true, 0, wsframe.OpText, []byte("STILL HERE"), true)
 			pongs := 0
 			for {
-				op, p, err := r.readFrame()
+				op, p, err := r.ReadFrame()
 				if err != nil {
 					t.Fatalf("connection lost during a ping flood: %v", err)
 				}
-				if op == opPong {
+				if op == wsframe.OpPong {
 					pongs++
 					continue
 				}
-				if op != opText || string(p) != "still here" {
+				if op != wsframe.OpText || string(p) != "still here" {
 					t.Fatalf("got op %d %q after the flood", op, p)
 				}
 				break
@@ -199,39 +192,39 @@ func TestBadInput(t *testing.T) {
 		}},
 
 		// The wire lab: its echo, the observer, and a tap on any lab.
-		{name: "wire echo: message over the read limit", path: wireEcho, frames: func(r *rawConn) { r.writeFrame(true, 0, opBin, big(msg.WireReadLimit+1), true) }, close: 1009},
-		{name: "wire echo: unmasked client frame", path: wireEcho, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte("hi"), false) }, close: 1002, reason: "protocol error"},
-		{name: "wire echo: RSV1 without permessage-deflate", path: wireEcho, frames: func(r *rawConn) { r.writeFrame(true, 4, opText, []byte("hi"), true) }, close: 1002},
+		{name: "wire echo: message over the read limit", path: wireEcho, frames: func(r *testkit.RawConn) { r.WriteFrame(true, 0, wsframe.OpBinary, big(msg.WireReadLimit+1), true) }, close: 1009},
+		{name: "wire echo: unmasked client frame", path: wireEcho, frames: func(r *testkit.RawConn) { r.WriteFrame(true, 0, wsframe.OpText, []byte("hi"), false) }, close: 1002, reason: "protocol error"},
+		{name: "wire echo: RSV1 without permessage-deflate", path: wireEcho, frames: func(r *testkit.RawConn) { r.WriteFrame(true, 4, wsframe.OpText, []byte("hi"), true) }, close: 1002},
 		{name: "tap with a bad id, on another lab", path: casefold + "?tap=nope", frames: nothing, close: 1008},
-		{name: "tapped socket still polices its lab", path: casefold + "?tap=" + strings.Repeat("t", msg.WireTapIDLen), frames: func(r *rawConn) { r.writeFrame(true, 0, opBin, []byte{0}, true) }, close: 1003},
+		{name: "tapped socket still polices its lab", path: casefold + "?tap=" + strings.Repeat("t", msg.WireTapIDLen), frames: func(r *testkit.RawConn) { r.WriteFrame(true, 0, wsframe.OpBinary, []byte{0}, true) }, close: 1003},
 		{name: "observer with a bad id", path: msg.WireWatchPath + "?id=../../etc", frames: nothing, close: 1008},
 		{name: "observer without an id", path: msg.WireWatchPath, frames: nothing, close: 1008},
 		{name: "observer for an unknown subject", path: watch('u'), frames: nothing, close: 1008},
-		{name: "observer command over the limit", path: watch('l'), frames: func(r *rawConn) { r.writeFrame(true, 0, opText, big(msg.WireCommandLimit+1), true) }, close: 1009},
-		{name: "observer: garbage JSON gets an error event", path: watch('g'), check: func(t *testing.T, r *rawConn) {
-			r.writeFrame(true, 0, opText, []byte("{nope"), true)
-			op, p, err := r.readFrame()
+		{name: "observer command over the limit", path: watch('l'), frames: func(r *testkit.RawConn) { r.WriteFrame(true, 0, wsframe.OpText, big(msg.WireCommandLimit+1), true) }, close: 1009},
+		{name: "observer: garbage JSON gets an error event", path: watch('g'), check: func(t *testing.T, r *testkit.RawConn) {
+			r.WriteFrame(true, 0, wsframe.OpText, []byte("{nope"), true)
+			op, p, err := r.ReadFrame()
 			var ev msg.WireEvent
-			if err != nil || op != opText || json.Unmarshal(p, &ev) != nil || ev.Type != msg.WireError || !strings.Contains(ev.Detail, "bad JSON") {
+			if err != nil || op != wsframe.OpText || json.Unmarshal(p, &ev) != nil || ev.Type != msg.WireError || !strings.Contains(ev.Detail, "bad JSON") {
 				t.Fatalf("got op %d %q, %v; want an error event", op, p, err)
 			}
 		}},
-		{name: "observer: a command for no subject gets an error event", path: watch('c'), check: func(t *testing.T, r *rawConn) {
-			r.writeFrame(true, 0, opText, []byte(`{"type":"close","code":1001}`), true)
-			op, p, err := r.readFrame()
-			if err != nil || op != opText || !strings.Contains(string(p), "no subject connected") {
+		{name: "observer: a command for no subject gets an error event", path: watch('c'), check: func(t *testing.T, r *testkit.RawConn) {
+			r.WriteFrame(true, 0, wsframe.OpText, []byte(`{"type":"close","code":1001}`), true)
+			op, p, err := r.ReadFrame()
+			if err != nil || op != wsframe.OpText || !strings.Contains(string(p), "no subject connected") {
 				t.Fatalf("got op %d %q, %v", op, p, err)
 			}
 		}},
 
 		// The hello endpoint reads nothing: anything sent is a violation.
-		{name: "text to hello", path: hello, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte("hi"), true) }, close: 1008, reason: "the hello lab reads nothing"},
-		{name: "binary to hello", path: hello, frames: func(r *rawConn) { r.writeFrame(true, 0, opBin, []byte{1}, true) }, close: 1008},
-		{name: "unmasked frame to hello", path: hello, frames: func(r *rawConn) { r.writeFrame(true, 0, opText, []byte("hi"), false) }, close: 1002},
+		{name: "text to hello", path: hello, frames: func(r *testkit.RawConn) { r.WriteFrame(true, 0, wsframe.OpText, []byte("hi"), true) }, close: 1008, reason: "the hello lab reads nothing"},
+		{name: "binary to hello", path: hello, frames: func(r *testkit.RawConn) { r.WriteFrame(true, 0, wsframe.OpBinary, []byte{1}, true) }, close: 1008},
+		{name: "unmasked frame to hello", path: hello, frames: func(r *testkit.RawConn) { r.WriteFrame(true, 0, wsframe.OpText, []byte("hi"), false) }, close: 1002},
 	}
 	for _, a := range attacks {
 		t.Run(a.name, func(t *testing.T) {
-			r, status := rawHandshake(t, site.addr, a.path, a.headers)
+			r, status := testkit.RawHandshake(t, site.Addr, a.path, a.headers)
 			want := a.status
 			if want == 0 {
 				want = http.StatusSwitchingProtocols
@@ -244,11 +237,11 @@ func TestBadInput(t *testing.T) {
 				a.check(t, r)
 			case a.frames != nil:
 				a.frames(r)
-				if got := r.closeCode(); got != a.close {
+				if got := r.CloseCode(); got != a.close {
 					t.Fatalf("close code %d, want %d", got, a.close)
 				}
-				if a.reason != "" && r.reason != a.reason {
-					t.Fatalf("close reason %q, want %q", r.reason, a.reason)
+				if a.reason != "" && r.Reason != a.reason {
+					t.Fatalf("close reason %q, want %q", r.Reason, a.reason)
 				}
 			}
 			ok()
@@ -272,7 +265,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, a := range httpAttacks {
 		t.Run(a.name, func(t *testing.T) {
-			if got, body := rawHTTP(t, site.addr, a.req); got != a.status || strings.Contains(body, "module socketlab") {
+			if got, body := rawHTTP(t, site.Addr, a.req); got != a.status || strings.Contains(body, "module socketlab") {
 				t.Fatalf("status %d, want %d (body leaks go.mod: %v)", got, a.status, strings.Contains(body, "module socketlab"))
 			}
 			ok()
@@ -280,7 +273,7 @@ func TestBadInput(t *testing.T) {
 	}
 
 	t.Run("slowloris headers are cut", func(t *testing.T) {
-		c, err := net.Dial("tcp", site.addr)
+		c, err := net.Dial("tcp", site.Addr)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -305,7 +298,7 @@ func rawHTTP(t *testing.T, addr, req string) (int, string) {
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(10 * time.Second))
 	io.WriteString(c, req)
-	resp, err := http.ReadResponse(bufioReader(c), nil)
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 	if err != nil {
 		t.Fatalf("reading response: %v", err)
 	}

@@ -1,14 +1,13 @@
 package site
 
 import (
-	"context"
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"strings"
 	"testing"
 
+	"socketlab/internal/testkit"
 	"socketlab/server/natsstore"
 )
 
@@ -27,15 +26,7 @@ func TestDataDirLocked(t *testing.T) {
 		t.Fatalf("second server: %v", err)
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- first.Serve(ctx, ln) }()
-	cancel()
-	if err := <-done; err != nil {
+	if err := testkit.Serve(t, first).Stop(); err != nil {
 		t.Fatalf("shutdown: %v", err)
 	}
 	again, err := New(Config{DataDir: dir, Log: log})

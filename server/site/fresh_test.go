@@ -15,7 +15,7 @@ import (
 func TestShutdownClosesUnusedConnections(t *testing.T) {
 	s := startSite(t, Config{ShutdownTimeout: 2 * time.Second})
 
-	idle, err := net.Dial("tcp", s.addr)
+	idle, err := net.Dial("tcp", s.Addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,12 +23,12 @@ func TestShutdownClosesUnusedConnections(t *testing.T) {
 	// A request served on another connection proves the server has
 	// accepted (and so is tracking) the first one by now: it accepts in
 	// order.
-	resp, _ := get(t, "http://"+s.addr+"/healthz")
+	resp, _ := get(t, "http://"+s.Addr+"/healthz")
 	if resp.StatusCode != 200 {
 		t.Fatalf("/healthz = %d", resp.StatusCode)
 	}
 
-	if err := s.stop(); err != nil {
+	if err := s.Stop(); err != nil {
 		t.Fatalf("shutdown with an unused connection open: %v", err)
 	}
 	idle.SetReadDeadline(time.Now().Add(5 * time.Second))

@@ -10,6 +10,7 @@ import (
 	"github.com/coder/websocket"
 
 	"socketlab/app/msg"
+	"socketlab/internal/testkit"
 )
 
 // parkedIn reports whether a goroutine of the handler package pkg (its
@@ -38,7 +39,7 @@ func parkedIn(pkg string) (parked, inRead bool) {
 // reads in the library.
 func waitParked(t *testing.T, pkg string) {
 	t.Helper()
-	waitFor(t, pkg+"'s reader parked in WaitReadable", func() bool {
+	testkit.Eventually(t, 10*time.Second, pkg+"'s reader parked in WaitReadable", func() bool {
 		parked, inRead := parkedIn(pkg)
 		return parked && !inRead
 	})
@@ -68,7 +69,7 @@ func TestIdleSocketsPark(t *testing.T) {
 	defer cancel()
 	dial := func(t *testing.T, path string) *websocket.Conn {
 		t.Helper()
-		c, _, err := websocket.Dial(ctx, "ws://"+ts.addr+path, nil)
+		c, _, err := websocket.Dial(ctx, "ws://"+ts.Addr+path, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

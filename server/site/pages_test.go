@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"image/png"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +14,7 @@ import (
 	"testing"
 
 	"socketlab/app/ui"
+	"socketlab/internal/testkit"
 )
 
 func testServer(t *testing.T, cfg Config) *httptest.Server {
@@ -27,20 +27,6 @@ func testServer(t *testing.T, cfg Config) *httptest.Server {
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	return srv
-}
-
-func fetch(t *testing.T, url string) (*http.Response, []byte) {
-	t.Helper()
-	res, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res, b
 }
 
 // manifest is the part of the web app manifest Chrome's installability
@@ -67,7 +53,7 @@ type manifest struct {
 // the stated size, or an SVG.
 func TestManifest(t *testing.T) {
 	srv := testServer(t, Config{})
-	res, body := fetch(t, srv.URL+"/manifest.webmanifest")
+	res, body := testkit.Fetch(t, "GET", srv.URL+"/manifest.webmanifest", nil)
 	if res.StatusCode != 200 {
 		t.Fatalf("manifest: status %d", res.StatusCode)
 	}
@@ -91,7 +77,7 @@ func TestManifest(t *testing.T) {
 			t.Errorf("icon %q is not a local asset", icon.Src)
 			continue
 		}
-		res, body := fetch(t, srv.URL+icon.Src)
+		res, body := testkit.Fetch(t, "GET", srv.URL+icon.Src, nil)
 		if res.StatusCode != 200 || res.Header.Get("Content-Type") != icon.Type {
 			t.Errorf("icon %s: status %d, type %q; manifest says %q", icon.Src, res.StatusCode, res.Header.Get("Content-Type"), icon.Type)
 			continue
@@ -126,7 +112,7 @@ func TestManifest(t *testing.T) {
 // on a single 404, leaving the app with no offline copy at all.
 func TestServiceWorkerCachesEveryPage(t *testing.T) {
 	srv := testServer(t, Config{Version: "v-test"})
-	res, body := fetch(t, srv.URL+"/app-worker.js")
+	res, body := testkit.Fetch(t, "GET", srv.URL+"/app-worker.js", nil)
 	if res.StatusCode != 200 {
 		t.Fatalf("app-worker.js: status %d", res.StatusCode)
 	}
@@ -151,7 +137,7 @@ func TestServiceWorkerCachesEveryPage(t *testing.T) {
 			t.Errorf("cached resource %q is not on this origin", p)
 			continue
 		}
-		if res, _ := fetch(t, srv.URL+p); res.StatusCode != 200 {
+		if res, _ := testkit.Fetch(t, "GET", srv.URL+p, nil); res.StatusCode != 200 {
 			t.Errorf("cached resource %s: status %d; the worker's install would fail", p, res.StatusCode)
 		}
 	}
@@ -171,12 +157,12 @@ func TestLoaderProgress(t *testing.T) {
 	}
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
-	_, js := fetch(t, srv.URL+"/app.js")
+	_, js := testkit.Fetch(t, "GET", srv.URL+"/app.js", nil)
 	want := `const goappWasmContentLength = "` + strconv.Itoa(len(s.assets.WasmBytes(""))) + `";`
 	if !bytes.Contains(js, []byte(want)) {
 		t.Fatalf("app.js lacks %s", want)
 	}
-	_, page := fetch(t, srv.URL+"/casefold")
+	_, page := testkit.Fetch(t, "GET", srv.URL+"/casefold", nil)
 	for _, want := range []string{
 		`id="app-wasm-loader"`, `src="/web/loader.js"`, // the loader and its progress bar
 		`src="/web/update.js"`,        // what keeps the update notice true
@@ -193,7 +179,7 @@ func TestLoaderProgress(t *testing.T) {
 func TestPagesRevalidate(t *testing.T) {
 	srv := testServer(t, Config{Version: "v7"})
 	for _, p := range ui.Paths() {
-		res, _ := fetch(t, srv.URL+p)
+		res, _ := testkit.Fetch(t, "GET", srv.URL+p, nil)
 		if res.StatusCode != 200 || res.Header.Get("ETag") != `"v7"` {
 			t.Fatalf("%s: status %d, ETag %q", p, res.StatusCode, res.Header.Get("ETag"))
 		}

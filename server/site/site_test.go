@@ -2,6 +2,7 @@ package site
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -11,27 +12,25 @@ import (
 	"github.com/coder/websocket"
 
 	"socketlab/app/ui"
+	"socketlab/internal/testkit"
 )
 
+// get fetches url with header given as name, value pairs, and returns the
+// response and its body as text.
 func get(t *testing.T, url string, header ...string) (*http.Response, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
+	h := map[string]string{}
 	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
+		h[header[i]] = header[i+1]
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
+	resp, body := testkit.Fetch(t, "GET", url, h)
+	return resp, string(body)
 }
 
 func TestSecurityHeadersOnPages(t *testing.T) {
 	s := startSite(t, Config{})
 	for _, path := range []string{"/", "/hello", "/casefold", "/web/app.css", "/manifest.webmanifest"} {
-		resp, _ := get(t, "http://"+s.addr+path)
+		resp, _ := get(t, "http://"+s.Addr+path)
 		for h, want := range map[string]string{
 			"Content-Security-Policy": "frame-ancestors 'none'",
 			"X-Content-Type-Options":  "nosniff",
@@ -50,14 +49,14 @@ func TestSecurityHeadersOnPages(t *testing.T) {
 
 func TestHealthAndReadiness(t *testing.T) {
 	s := startSite(t, Config{})
-	if resp, body := get(t, "http://"+s.addr+"/healthz"); resp.StatusCode != 200 || body != "ok\n" {
+	if resp, body := get(t, "http://"+s.Addr+"/healthz"); resp.StatusCode != 200 || body != "ok\n" {
 		t.Fatalf("/healthz = %d %q", resp.StatusCode, body)
 	}
-	if resp, body := get(t, "http://"+s.addr+"/readyz"); resp.StatusCode != 200 || body != "ready\n" {
+	if resp, body := get(t, "http://"+s.Addr+"/readyz"); resp.StatusCode != 200 || body != "ready\n" {
 		t.Fatalf("/readyz = %d %q", resp.StatusCode, body)
 	}
 	s.srv.checks = append(s.srv.checks, readiness{"store", func(context.Context) error { return io.ErrUnexpectedEOF }})
-	if resp, body := get(t, "http://"+s.addr+"/readyz"); resp.StatusCode != 503 || !strings.Contains(body, "store: unexpected EOF") {
+	if resp, body := get(t, "http://"+s.Addr+"/readyz"); resp.StatusCode != 503 || !strings.Contains(body, "store: unexpected EOF") {
 		t.Fatalf("/readyz with a failing check = %d %q", resp.StatusCode, body)
 	}
 }
@@ -68,7 +67,7 @@ func TestMetricsCountTraffic(t *testing.T) {
 	s := startSite(t, Config{})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws://"+s.addr+"/ws/casefold", nil)
+	c, _, err := websocket.Dial(ctx, "ws://"+s.Addr+"/ws/casefold", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +77,7 @@ func TestMetricsCountTraffic(t *testing.T) {
 	}
 	c.Write(ctx, websocket.MessageBinary, []byte{1})
 	c.Read(ctx) // the 1003 close
-	websocket.Dial(ctx, "ws://"+s.addr+"/ws/casefold", &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {"http://evil.example"}}})
+	websocket.Dial(ctx, "ws://"+s.Addr+"/ws/casefold", &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {"http://evil.example"}}})
 	want := []string{
 		`socketlab_messages_in_total{endpoint="/ws/casefold"} 4`,
 		`socketlab_messages_out_total{endpoint="/ws/casefold"} 3`,
@@ -89,23 +88,16 @@ func TestMetricsCountTraffic(t *testing.T) {
 		`socketlab_connections{endpoint="/ws/casefold"} 0`,
 		`go_goroutines`,
 	}
-	var body string
-	for deadline := time.Now().Add(5 * time.Second); ; {
-		_, body = get(t, "http://"+s.addr+"/metrics")
-		missing := ""
+	// The close is counted when the handler finishes: wait for it.
+	testkit.Until(t, 5*time.Second, func() error {
+		_, body := get(t, s.URL("/metrics"))
 		for _, w := range want {
 			if !strings.Contains(body, w) {
-				missing = w
+				return fmt.Errorf("/metrics lacks %q:\n%s", w, grepSocketlab(body))
 			}
 		}
-		if missing == "" {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/metrics lacks %q:\n%s", missing, grepSocketlab(body))
-		}
-		time.Sleep(20 * time.Millisecond) // the close is counted when the handler finishes
-	}
+		return nil
+	})
 }
 
 func grepSocketlab(s string) string {
@@ -123,7 +115,7 @@ func grepSocketlab(s string) string {
 func TestPagesPreRender(t *testing.T) {
 	s := startSite(t, Config{})
 	for _, p := range ui.Paths() {
-		resp, body := get(t, "http://"+s.addr+p)
+		resp, body := get(t, "http://"+s.Addr+p)
 		if resp.StatusCode != 200 || !strings.Contains(body, "<h1") || !strings.Contains(body, `id="app-wasm-loader"`) {
 			t.Errorf("%s: status %d, pre-rendered heading present: %v", p, resp.StatusCode, strings.Contains(body, "<h1"))
 		}

@@ -50,11 +50,11 @@ func tapID() string {
 func TestWireTapsAnotherLab(t *testing.T) {
 	site := startSite(t, Config{PingEvery: -1})
 	id := tapID()
-	next := wireObserver(t, site.addr, id)
+	next := wireObserver(t, site.Addr, id)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws://"+site.addr+msg.ChatPath+"?tap="+id, nil)
+	c, _, err := websocket.Dial(ctx, "ws://"+site.Addr+msg.ChatPath+"?tap="+id, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,12 +89,12 @@ func TestWireHandshakeOverTLS(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	id := tapID()
-	obs, _, err := websocket.Dial(ctx, "wss://"+site.addr+msg.WireWatchPath+"?id="+id, opts)
+	obs, _, err := websocket.Dial(ctx, "wss://"+site.Addr+msg.WireWatchPath+"?id="+id, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer obs.CloseNow()
-	sub, _, err := websocket.Dial(ctx, "wss://"+site.addr+msg.WirePath+"?tap="+id, opts)
+	sub, _, err := websocket.Dial(ctx, "wss://"+site.Addr+msg.WirePath+"?tap="+id, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

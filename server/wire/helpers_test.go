@@ -5,17 +5,15 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
 
 	"socketlab/app/msg"
+	"socketlab/internal/testkit"
 	"socketlab/server/conns"
 )
 
@@ -37,11 +35,7 @@ func startLab(t *testing.T, wait time.Duration) *lab {
 	mux := http.NewServeMux()
 	mux.Handle("GET "+msg.WirePath, &Echo{Conns: reg, Hub: hub})
 	mux.Handle("GET "+msg.WireWatchPath, &Watch{Conns: reg, Hub: hub})
-	srv := httptest.NewUnstartedServer(mux)
-	srv.Listener = conns.RecordHeads(srv.Listener)
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return &lab{url: "ws" + strings.TrimPrefix(srv.URL, "http"), reg: reg, hub: hub, mux: mux}
+	return &lab{url: testkit.ServeHTTP(t, mux, conns.RecordHeads), reg: reg, hub: hub, mux: mux}
 }
 
 // newID returns a fresh tap id as a page makes one.
@@ -51,20 +45,12 @@ func newID() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func testCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
+// dialWS dials url with a read limit of 1 MiB, over every message the
+// lab sends.
 func dialWS(t *testing.T, url string, opts *websocket.DialOptions) *websocket.Conn {
 	t.Helper()
-	ws, _, err := websocket.Dial(testCtx(t), url, opts)
-	if err != nil {
-		t.Fatalf("dial %s: %v", url, err)
-	}
+	ws, _ := testkit.Dial(t, url, opts)
 	ws.SetReadLimit(1 << 20)
-	t.Cleanup(func() { ws.CloseNow() })
 	return ws
 }
 
@@ -77,7 +63,7 @@ type observer struct {
 
 func (l *lab) watch(t *testing.T, id string) *observer {
 	t.Helper()
-	return &observer{t: t, ws: dialWS(t, l.url+msg.WireWatchPath+"?id="+id, nil), ctx: testCtx(t)}
+	return &observer{t: t, ws: dialWS(t, l.url+msg.WireWatchPath+"?id="+id, nil), ctx: testkit.Context(t)}
 }
 
 // next reads one event.
@@ -121,23 +107,6 @@ func (o *observer) send(cmd string) {
 	o.t.Helper()
 	if err := o.ws.Write(o.ctx, websocket.MessageText, []byte(cmd)); err != nil {
 		o.t.Fatal(err)
-	}
-}
-
-// closedWith reads until the socket ends and checks its close code and
-// reason.
-func closedWith(t *testing.T, ws *websocket.Conn, code websocket.StatusCode, reason string) {
-	t.Helper()
-	for {
-		_, _, err := ws.Read(testCtx(t))
-		if err == nil {
-			continue
-		}
-		var ce websocket.CloseError
-		if !errors.As(err, &ce) || ce.Code != code || (reason != "" && ce.Reason != reason) {
-			t.Fatalf("ended with %v, want %d %q", err, code, reason)
-		}
-		return
 	}
 }
 
@@ -189,7 +158,7 @@ func watched(t *testing.T, query string, opts *websocket.DialOptions) *watchedLa
 
 func (s *subjectClient) echo(t *testing.T, typ websocket.MessageType, p []byte) {
 	t.Helper()
-	if err := s.ws.Write(testCtx(t), typ, p); err != nil {
+	if err := s.ws.Write(testkit.Context(t), typ, p); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -201,16 +170,5 @@ func (s *subjectClient) echo(t *testing.T, typ websocket.MessageType, p []byte) 
 		t.Fatalf("subject: %v", err)
 	case <-time.After(10 * time.Second):
 		t.Fatal("no echo")
-	}
-}
-
-// waitFor polls cond until it holds, failing the test after 10 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }

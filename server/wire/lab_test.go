@@ -11,6 +11,7 @@ import (
 	"github.com/coder/websocket"
 
 	"socketlab/app/msg"
+	"socketlab/internal/testkit"
 	"socketlab/server/conns"
 )
 
@@ -221,7 +222,7 @@ func TestBadCommands(t *testing.T) {
 		t.Fatalf("binary command: %+v", ev)
 	}
 	obs.send(`{"type":"ping","text":"` + strings.Repeat("x", msg.WireCommandLimit) + `"}`)
-	closedWith(t, obs.ws, websocket.StatusMessageTooBig, "")
+	testkit.ClosedWith(t, obs.ws, websocket.StatusMessageTooBig, "")
 }
 
 func TestFragmentsOnlyForTheEcho(t *testing.T) {
@@ -251,8 +252,8 @@ func TestFragmentsOnlyForTheEcho(t *testing.T) {
 func TestUnknownSubject(t *testing.T) {
 	l := startLab(t, 200*time.Millisecond)
 	obs := l.watch(t, newID())
-	closedWith(t, obs.ws, websocket.StatusPolicyViolation, msg.CloseNoSubjectReason)
-	waitFor(t, "the session to go", func() bool { return l.hub.Len() == 0 })
+	testkit.ClosedWith(t, obs.ws, websocket.StatusPolicyViolation, msg.CloseNoSubjectReason)
+	testkit.Eventually(t, 10*time.Second, "the session to go", func() bool { return l.hub.Len() == 0 })
 }
 
 func TestIDInUse(t *testing.T) {
@@ -260,21 +261,21 @@ func TestIDInUse(t *testing.T) {
 	id := newID()
 	obs := l.watch(t, id)
 	second := l.watch(t, id)
-	closedWith(t, second.ws, websocket.StatusPolicyViolation, msg.CloseTapInUseReason)
+	testkit.ClosedWith(t, second.ws, websocket.StatusPolicyViolation, msg.CloseTapInUseReason)
 
 	l.subject(t, "?tap="+id, nil)
 	obs.event(msg.WireHandshake)
 	other := dialWS(t, l.url+msg.WirePath+"?tap="+id, nil)
-	closedWith(t, other, websocket.StatusPolicyViolation, msg.CloseTapInUseReason)
+	testkit.ClosedWith(t, other, websocket.StatusPolicyViolation, msg.CloseTapInUseReason)
 }
 
 func TestBadID(t *testing.T) {
 	l := startLab(t, 5*time.Second)
 	for _, id := range []string{"", "short", newID() + "x", strings.Repeat("é", 11), strings.Repeat("a", 21) + "/"} {
 		obs := l.watch(t, id)
-		closedWith(t, obs.ws, websocket.StatusPolicyViolation, errBadID.Error())
+		testkit.ClosedWith(t, obs.ws, websocket.StatusPolicyViolation, errBadID.Error())
 		sub := dialWS(t, l.url+msg.WirePath+"?tap="+id, nil)
-		closedWith(t, sub, websocket.StatusPolicyViolation, errBadID.Error())
+		testkit.ClosedWith(t, sub, websocket.StatusPolicyViolation, errBadID.Error())
 	}
 }
 
@@ -312,7 +313,7 @@ func TestUntappedEcho(t *testing.T) {
 		t.Fatal("an untapped socket made a session")
 	}
 	// Over the read limit: 1009.
-	sub.ws.Write(testCtx(t), websocket.MessageBinary, make([]byte, msg.WireReadLimit+1))
+	sub.ws.Write(testkit.Context(t), websocket.MessageBinary, make([]byte, msg.WireReadLimit+1))
 	if err := <-sub.err; websocket.CloseStatus(err) != websocket.StatusMessageTooBig {
 		t.Fatalf("oversized: %v", err)
 	}
@@ -326,7 +327,7 @@ func TestObserverComesBack(t *testing.T) {
 	obs.ws.Close(websocket.StatusNormalClosure, "")
 	sub.echo(t, websocket.MessageText, []byte("while away"))
 	var again *observer
-	waitFor(t, "the place to be free", func() bool {
+	testkit.Eventually(t, 10*time.Second, "the place to be free", func() bool {
 		s, err := w.hub.watch(w.id)
 		if err == nil {
 			w.hub.unwatch(s)
@@ -376,8 +377,8 @@ func TestCommandsDoNotPileUp(t *testing.T) {
 func TestShutdownClosesObserverAndSubject(t *testing.T) {
 	w := watched(t, "", nil)
 	done := make(chan error, 1)
-	go func() { done <- w.reg.Shutdown(testCtx(t)) }()
-	closedWith(t, w.obs.ws, websocket.StatusGoingAway, "server is shutting down")
+	go func() { done <- w.reg.Shutdown(testkit.Context(t)) }()
+	testkit.ClosedWith(t, w.obs.ws, websocket.StatusGoingAway, "server is shutting down")
 	if err := <-w.sub.err; websocket.CloseStatus(err) != websocket.StatusGoingAway {
 		t.Fatalf("subject: %v", err)
 	}
@@ -397,7 +398,7 @@ func TestHubForgetsUnwatchedSessions(t *testing.T) {
 	obs := l.watch(t, id)
 	obs.event(msg.WireHandshake)
 	obs.ws.Close(websocket.StatusNormalClosure, "")
-	waitFor(t, "both sessions to go", func() bool { return l.hub.Len() == 0 })
+	testkit.Eventually(t, 10*time.Second, "both sessions to go", func() bool { return l.hub.Len() == 0 })
 	lonely.echo(t, websocket.MessageText, []byte("still here"))
 	left.echo(t, websocket.MessageText, []byte("still here"))
 	if l.hub.Len() != 0 {

@@ -7,7 +7,10 @@
 // frames). Two readers of the raw byte stream share it: the connection
 // layer's frame scanner (server/conns), which follows frame boundaries to
 // find the peer's close frame, and the wire lab's decoder (server/wire),
-// which reports every field of every frame to a learner.
+// which reports every field of every frame to a learner. Frame (frame.go)
+// writes and reads whole frames for the raw clients that must send what
+// no library would: the conformance suite's (server/conformance) and the
+// test kit's (internal/testkit).
 package wsframe
 
 import "encoding/binary"
