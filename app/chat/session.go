@@ -216,7 +216,9 @@ func (s *Session) Join() (msg.Chat, bool) {
 	if !s.active {
 		return msg.Chat{}, false
 	}
-	return msg.Chat{Type: msg.ChatJoin, Room: s.room, Nick: s.nick, Token: s.token, Since: s.cursor}, true
+	// Batch: the page reads frames of several envelopes (HandleFrame), so
+	// a busy room costs it one event for what the server had queued.
+	return msg.Chat{Type: msg.ChatJoin, Room: s.room, Nick: s.nick, Token: s.token, Since: s.cursor, Batch: true}, true
 }
 
 // Leave returns the leave to send and makes the session inactive. The

@@ -95,7 +95,8 @@ const (
 //
 // From the client:
 //
-//	join   {room, nick, token, since}  enter room as nick. token is the
+//	join   {room, nick, token, since, batch}
+//	                                   enter room as nick. token is the
 //	                                   client's session token (kept in
 //	                                   localStorage): it holds the nick, so
 //	                                   a reconnecting client keeps it and
@@ -103,7 +104,8 @@ const (
 //	                                   since is the last seq the client saw in
 //	                                   this room, 0 for "show me the recent
 //	                                   history". Joining another room leaves
-//	                                   the current one.
+//	                                   the current one. batch true says the
+//	                                   client reads batched frames (below).
 //	say    {room, id, text}            post text. id is chosen by the client
 //	                                   and makes resends idempotent: the same
 //	                                   id twice is stored once.
@@ -167,6 +169,14 @@ const (
 // catches up with since. A frame larger than ChatReadLimit is closed with
 // 1009 by the WebSocket layer.
 //
+// Batched frames: a client whose join said batch true may get a frame
+// holding several server envelopes, one per line (ChatBatchSep between
+// them; json.Marshal never writes a raw newline), in order. The server
+// joins what it has queued for a socket that fell behind, as the classic
+// broadcast chat does: one frame and one browser event for many messages.
+// ChatEnvelopes splits such a frame; a frame of one envelope is a batch of
+// one. Without batch, every frame is one envelope.
+//
 // An example exchange, recorded from the server: ada joins the lobby,
 // where bob said "hi all" before (→ is client to server, the token is
 // shortened):
@@ -195,6 +205,7 @@ type Chat struct {
 	Nick   string   `json:"nick,omitempty"`
 	Token  string   `json:"token,omitempty"`
 	Since  uint64   `json:"since,omitempty"`
+	Batch  bool     `json:"batch,omitempty"` // a join's: the client reads batched frames
 	ID     string   `json:"id,omitempty"`
 	Text   string   `json:"text,omitempty"`
 	Seq    uint64   `json:"seq,omitempty"`

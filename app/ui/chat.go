@@ -103,11 +103,7 @@ func (c *Chat) send(envs ...msg.Chat) {
 }
 
 func (c *Chat) receive(ctx app.Context, data []byte) {
-	var env msg.Chat
-	if err := json.Unmarshal(data, &env); err != nil {
-		return
-	}
-	res := c.sess.Handle(env)
+	envs, res := c.sess.HandleFrame(data)
 	c.send(res.Send...)
 	if res.RetryIn > 0 && !c.retrying {
 		c.retrying = true
@@ -116,15 +112,22 @@ func (c *Chat) receive(ctx app.Context, data []byte) {
 			c.send(c.sess.Flush()...)
 		})
 	}
-	switch env.Type {
-	case msg.ChatMsg, msg.ChatSynced:
-		c.scrollIfAtBottom(ctx)
-	case msg.ChatWelcome:
-		c.formErr = ""
-	case msg.ChatError:
-		if env.Code == msg.ErrNickTaken {
-			c.formErr = env.Detail
+	// A batched frame is one render: scroll once for all its lines.
+	scroll := false
+	for _, env := range envs {
+		switch env.Type {
+		case msg.ChatMsg, msg.ChatSynced:
+			scroll = true
+		case msg.ChatWelcome:
+			c.formErr = ""
+		case msg.ChatError:
+			if env.Code == msg.ErrNickTaken {
+				c.formErr = env.Detail
+			}
 		}
+	}
+	if scroll {
+		c.scrollIfAtBottom(ctx)
 	}
 }
 
@@ -220,12 +223,18 @@ func (c *Chat) listenEnter(ctx app.Context) {
 // Render draws the identity form, presence, the messages, the outbox and
 // the compose form.
 func (c *Chat) Render() app.UI {
-	if c.sess == nil {
-		// Pre-rendered on the server: no session, no socket yet.
-		return frame("/chat", &c.status, app.H1().Text("Chat: rooms, presence, history"), howItWorks(chatHow))
+	// Pre-rendered on the server there is no session (nor socket) yet: the
+	// page is drawn as for a first visit, so that what the server sends is
+	// the whole page, its largest paint, and the wasm's first render keeps
+	// its layout instead of growing it once the app runs.
+	joined, active, nick, room := false, false, "", ""
+	var lines []chat.Line
+	var outgoing []chat.Outgoing
+	var presence []string
+	if c.sess != nil {
+		joined, active, nick, room = c.sess.Joined(), c.sess.Active(), c.sess.Nick(), c.sess.Room()
+		lines, outgoing, presence = c.sess.Lines(), c.sess.Outgoing(), c.sess.Presence()
 	}
-	joined, nick, room := c.sess.Joined(), c.sess.Nick(), c.sess.Room()
-	lines, outgoing, presence := c.sess.Lines(), c.sess.Outgoing(), c.sess.Presence()
 	count := utf8.RuneCountInString(c.text)
 	return labPage("/chat", &c.status, c.sock, chatHow,
 		app.H1().Text("Chat: rooms, presence, history"),
@@ -245,11 +254,11 @@ func (c *Chat) Render() app.UI {
 					AutoComplete(false).Spellcheck(false).OnInput(c.ValueTo(&c.nick)),
 			),
 			app.Button().ID("chat-join").Type("submit").Text("Join"),
-			app.If(c.sess.Active(), func() app.UI {
+			app.If(active, func() app.UI {
 				return app.Button().ID("chat-leave").Type("button").Class("secondary").Text("Leave").OnClick(c.leave)
 			}),
 		),
-		app.P().ID("chat-whoami").Class("muted").Text(c.whoami(joined, nick, room)),
+		app.P().ID("chat-whoami").Class("muted").Text(whoami(joined, active, nick, room)),
 		app.If(c.formErr != "", func() app.UI { return app.P().ID("chat-error").Class("close-note").Text(c.formErr) }),
 		app.If(c.closeNote != "", func() app.UI { return app.P().ID("chat-close").Class("close-note").Text(c.closeNote) }),
 		app.Div().Class("chat-layout").Body(
@@ -285,13 +294,13 @@ func (c *Chat) Render() app.UI {
 	)
 }
 
-func (c *Chat) whoami(joined bool, nick, room string) string {
+func whoami(joined, active bool, nick, room string) string {
 	switch {
 	case nick == "":
 		return "Choose a nickname to join."
 	case joined:
 		return "You are " + nick + " in #" + room + "."
-	case c.sess.Active():
+	case active:
 		return "Joining #" + room + " as " + nick + "…"
 	default:
 		return "You are not in a room."

@@ -104,3 +104,33 @@ func tooSlow(err error) bool {
 	var ce websocket.CloseError
 	return errors.As(err, &ce) && ce.Code == websocket.StatusCode(msg.CloseTooSlow)
 }
+
+// sendText writes one bare text frame: a say in the classic baseline's
+// protocol.
+func sendText(ctx context.Context, c *websocket.Conn, text string) error {
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return c.Write(wctx, websocket.MessageText, []byte(text))
+}
+
+// seedRoom stores one message in room and waits for its ack: a subscriber's
+// cursor is then never 0, so a reconnect asks for "everything after", not
+// "the recent history".
+func seedRoom(ctx context.Context, url, room string) error {
+	seed, err := dialChat(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer seed.CloseNow()
+	join(ctx, seed, room, "seed", benchToken("seed", 0), 0)
+	send(ctx, seed, msg.Chat{Type: msg.ChatSay, Room: room, ID: "seed", Text: "seed"})
+	for {
+		_, b, err := seed.Read(ctx)
+		if err != nil {
+			return fmt.Errorf("seed: %w", err)
+		}
+		if frameType(b) == msg.ChatAck {
+			return seed.Close(websocket.StatusNormalClosure, "")
+		}
+	}
+}

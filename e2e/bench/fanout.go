@@ -24,7 +24,18 @@ type fanoutPlan struct {
 	d          time.Duration
 	slow       int
 	slowDelay  time.Duration
-	profile    string // when set, a CPU profile of the run is written there
+}
+
+// fanTarget is the server a fan-out plan runs against.
+type fanTarget struct {
+	url string // the chat socket's ws:// url
+	// classic is the baseline's protocol (gorilla's examples/chat): a
+	// say is its bare text, the server sends texts joined by newlines
+	// into frames, and there is no join, ack or history.
+	classic bool
+	pid     int    // the server's process, for its CPU time; 0 when in-process
+	debug   string // its /debug/pprof/ url, for profile
+	profile string // when set, a CPU profile of the server under load is written there
 }
 
 // fanoutResult is what the subscribers saw.
@@ -34,6 +45,8 @@ type fanoutResult struct {
 	unique, dups      int
 	lost              int
 	elapsed           time.Duration // first publish to last delivery
+	serverCPU         time.Duration // the server's CPU time from first publish to complete (process targets)
+	fastCuts          int           // closes (4008 or any) of subscribers that read at full speed
 	fastLat, slowLat  latencies
 	kicks, reconnects int
 	errors            int
@@ -45,6 +58,7 @@ type fanoutResult struct {
 // (4008 or otherwise) and catches up with since, as a real client does.
 type subscriber struct {
 	i           int
+	classic     bool // the baseline's protocol (fanTarget.classic)
 	nick, token string
 	room, url   string
 	slow        time.Duration
@@ -86,8 +100,18 @@ func (s *subscriber) run(ctx context.Context) {
 			continue
 		}
 		s.conn.Store(c)
-		if err := join(ctx, c, s.room, s.nick, s.token, s.cursor); err == nil {
-			err = s.read(ctx, c)
+		if s.classic {
+			// No join: a socket is in the one room once connected.
+			s.syncOnce.Do(func() { close(s.synced) })
+			if err := readFrames(ctx, c, s.classicFrame); tooSlow(err) {
+				s.kicks.Add(1)
+			}
+		} else if err := send(ctx, c, msg.Chat{Type: msg.ChatJoin, Room: s.room, Nick: s.nick, Token: s.token, Since: s.cursor, Batch: true}); err == nil {
+			err = readFrames(ctx, c, func(frame []byte) {
+				for _, b := range msg.ChatEnvelopes(frame) {
+					s.handle(b)
+				}
+			})
 			if tooSlow(err) {
 				s.kicks.Add(1)
 			}
@@ -96,7 +120,9 @@ func (s *subscriber) run(ctx context.Context) {
 	}
 }
 
-func (s *subscriber) read(ctx context.Context, c *websocket.Conn) error {
+// readFrames reads c's frames until it ends, handing each to fn, which
+// must not keep it.
+func readFrames(ctx context.Context, c *websocket.Conn, fn func(frame []byte)) error {
 	// One buffer reused for every frame: the load generator shares the CPUs
 	// with the server it measures, and Read would allocate each time.
 	var buf bytes.Buffer
@@ -109,68 +135,93 @@ func (s *subscriber) read(ctx context.Context, c *websocket.Conn) error {
 		if _, err := buf.ReadFrom(r); err != nil {
 			return err
 		}
-		b := buf.Bytes()
-		switch frameType(b) {
-		case msg.ChatMsg:
-			now := time.Now().UnixNano()
-			_, text, seq, ok := msgFields(b)
-			if !ok {
-				s.errors.Add(1)
-				continue
-			}
-			if seq <= s.cursor {
-				s.dupSeqs++
-				s.dups.Add(1)
-				continue
-			}
-			s.cursor = seq
-			pub, n, ts, ok := parseBenchText(text)
-			if !ok {
-				continue // the seed message
-			}
-			for len(s.counts) <= pub {
-				s.counts = append(s.counts, nil)
-			}
-			for len(s.counts[pub]) <= n {
-				s.counts[pub] = append(s.counts[pub], 0)
-			}
-			s.counts[pub][n]++
-			if s.counts[pub][n] > 1 {
-				s.dups.Add(1)
-				continue
-			}
-			s.unique.Add(1)
-			s.lastAt.Store(now)
-			s.lat = append(s.lat, time.Duration(now-ts))
-			if s.slow > 0 && s.loadOn.Load() {
-				time.Sleep(s.slow) // the slow reader this subscriber plays
-			}
-		case msg.ChatSynced:
-			if seq, ok := seqField(b); ok && seq > s.cursor {
-				s.cursor = seq
-			}
-			s.syncOnce.Do(func() { close(s.synced) })
-		case msg.ChatAck:
-			if id, ok := idField(b); ok && s.acks != nil {
-				s.acks(id)
-			}
-		case msg.ChatPresence:
-			s.presence.Add(1)
-		case msg.ChatError:
-			s.errors.Add(1)
-		}
+		fn(buf.Bytes())
 	}
 }
 
-// runFanout measures one fan-out plan against a fresh in-process server.
-func runFanout(ctx context.Context, p fanoutPlan) (fanoutResult, error) {
-	var r fanoutResult
+// handle acts on one server envelope (of a batched frame, maybe: the
+// subscriber's join asks for them).
+func (s *subscriber) handle(b []byte) {
+	switch frameType(b) {
+	case msg.ChatMsg:
+		now := time.Now().UnixNano()
+		_, text, seq, ok := msgFields(b)
+		if !ok {
+			s.errors.Add(1)
+			return
+		}
+		if seq <= s.cursor {
+			s.dupSeqs++
+			s.dups.Add(1)
+			return
+		}
+		s.cursor = seq
+		s.record(text, now)
+	case msg.ChatSynced:
+		if seq, ok := seqField(b); ok && seq > s.cursor {
+			s.cursor = seq
+		}
+		s.syncOnce.Do(func() { close(s.synced) })
+	case msg.ChatAck:
+		if id, ok := idField(b); ok && s.acks != nil {
+			s.acks(id)
+		}
+	case msg.ChatPresence:
+		s.presence.Add(1)
+	case msg.ChatError:
+		s.errors.Add(1)
+	}
+}
+
+// classicFrame counts a frame of the baseline's: bench texts joined by
+// newlines, as many as the server had queued for the socket.
+func (s *subscriber) classicFrame(frame []byte) {
+	now := time.Now().UnixNano()
+	for line := range bytes.SplitSeq(frame, []byte{'\n'}) {
+		s.record(line, now)
+	}
+}
+
+// record counts one delivered bench text (see benchText), read at now.
+func (s *subscriber) record(text []byte, now int64) {
+	pub, n, ts, ok := parseBenchText(text)
+	if !ok {
+		return // the seed message
+	}
+	for len(s.counts) <= pub {
+		s.counts = append(s.counts, nil)
+	}
+	for len(s.counts[pub]) <= n {
+		s.counts[pub] = append(s.counts[pub], 0)
+	}
+	s.counts[pub][n]++
+	if s.counts[pub][n] > 1 {
+		s.dups.Add(1)
+		return
+	}
+	s.unique.Add(1)
+	s.lastAt.Store(now)
+	s.lat = append(s.lat, time.Duration(now-ts))
+	if s.slow > 0 && s.loadOn.Load() {
+		time.Sleep(s.slow) // the slow reader this subscriber plays
+	}
+}
+
+// runFanoutInProcess measures one fan-out plan against a fresh server in
+// this process.
+func runFanoutInProcess(ctx context.Context, p fanoutPlan) (fanoutResult, error) {
 	addr, _, stop, err := startSite(ctx, liftedChatLimits())
 	if err != nil {
-		return r, err
+		return fanoutResult{}, err
 	}
 	defer stop()
-	url := "ws://" + addr + msg.ChatPath
+	return runFanout(ctx, p, fanTarget{url: "ws://" + addr + msg.ChatPath})
+}
+
+// runFanout measures one fan-out plan against the server at t.
+func runFanout(ctx context.Context, p fanoutPlan, t fanTarget) (fanoutResult, error) {
+	var r fanoutResult
+	url := t.url
 	const room = "bench"
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -178,24 +229,11 @@ func runFanout(ctx context.Context, p fanoutPlan) (fanoutResult, error) {
 	// alone (-tagignore side=client).
 	cctx := pprof.WithLabels(ctx, pprof.Labels("side", "client"))
 
-	// A seed message first: a subscriber's cursor is then never 0, so a
-	// reconnect asks for "everything after", not "the recent history".
-	seed, err := dialChat(cctx, url)
-	if err != nil {
-		return r, err
-	}
-	join(cctx, seed, room, "seed", benchToken("seed", 0), 0)
-	send(cctx, seed, msg.Chat{Type: msg.ChatSay, Room: room, ID: "seed", Text: "seed"})
-	for {
-		_, b, err := seed.Read(cctx)
-		if err != nil {
-			return r, fmt.Errorf("seed: %w", err)
-		}
-		if frameType(b) == msg.ChatAck {
-			break
+	if !t.classic {
+		if err := seedRoom(cctx, url, room); err != nil {
+			return r, err
 		}
 	}
-	seed.Close(websocket.StatusNormalClosure, "")
 
 	var loadOn atomic.Bool
 	loadOn.Store(true)
@@ -206,7 +244,7 @@ func runFanout(ctx context.Context, p fanoutPlan) (fanoutResult, error) {
 	}
 	subs := make([]*subscriber, p.subs)
 	for i := range subs {
-		s := &subscriber{i: i, nick: "s" + strconv.Itoa(i), token: benchToken("fan", i), room: room, url: url,
+		s := &subscriber{i: i, classic: t.classic, nick: "s" + strconv.Itoa(i), token: benchToken("fan", i), room: room, url: url,
 			loadOn: &loadOn, synced: make(chan struct{})}
 		// The slow ones are the last, so that no publisher is slow.
 		if i >= p.subs-p.slow {
@@ -258,10 +296,11 @@ func runFanout(ctx context.Context, p fanoutPlan) (fanoutResult, error) {
 	}, 300*time.Millisecond, time.Minute)
 	r.setup = time.Since(setupStart)
 
-	var prof func()
-	if p.profile != "" {
-		prof = startProfile(p.profile)
+	var prof sync.WaitGroup
+	if t.profile != "" && t.debug != "" {
+		prof.Go(func() { saveProfile(t.debug, t.profile, p.d) })
 	}
+	cpuStart := serverCPUTime(t.pid)
 	start := time.Now()
 	var pubs sync.WaitGroup
 	var sent atomic.Int64
@@ -275,8 +314,17 @@ func runFanout(ctx context.Context, p fanoutPlan) (fanoutResult, error) {
 					time.Sleep(w) // pacing: the publishers are open-loop
 				}
 				c := subs[k].conn.Load()
-				env := msg.Chat{Type: msg.ChatSay, Room: room, ID: "p" + strconv.Itoa(k) + "-" + strconv.Itoa(n),
-					Text: benchText(k, n, time.Now().UnixNano())}
+				text := benchText(k, n, time.Now().UnixNano())
+				if t.classic {
+					// No acks in the classic design: a say written is a say
+					// sent, and every subscriber should get it.
+					if sendText(cctx, c, text) == nil {
+						sent.Add(1)
+						acked[k][n].Store(true)
+					}
+					continue
+				}
+				env := msg.Chat{Type: msg.ChatSay, Room: room, ID: "p" + strconv.Itoa(k) + "-" + strconv.Itoa(n), Text: text}
 				if send(cctx, c, env) == nil {
 					sent.Add(1)
 				}
@@ -315,10 +363,11 @@ func runFanout(ctx context.Context, p fanoutPlan) (fanoutResult, error) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if prof != nil {
-		prof()
+	if t.pid != 0 {
+		r.serverCPU = serverCPUTime(t.pid) - cpuStart
 	}
 	r.drain = time.Since(pubEnd)
+	prof.Wait()
 	cancel()
 	wg.Wait()
 
@@ -331,6 +380,9 @@ func runFanout(ctx context.Context, p fanoutPlan) (fanoutResult, error) {
 		r.errors += int(s.errors.Load())
 		r.kicks += int(s.kicks.Load())
 		r.reconnects += int(s.reconnects.Load())
+		if s.slow == 0 {
+			r.fastCuts += int(s.reconnects.Load())
+		}
 		last = max(last, s.lastAt.Load())
 		// Lost: acked messages this subscriber never got.
 		for k := range acked {

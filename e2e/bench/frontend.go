@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os/exec"
 	"slices"
 	"time"
 
@@ -36,13 +35,7 @@ func benchFrontend(ctx context.Context, cfg config) (*section, error) {
 		[]string{"app.wasm brotli (q11)", mb(br), fmt.Sprintf("≤ %.1f MB — ", float64(web.WasmBudget)/1e6) + verdict(br <= web.WasmBudget)},
 	)
 
-	chrome := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			chrome = p
-			break
-		}
-	}
+	chrome := findChrome()
 	if chrome == "" {
 		s.notes = append(s.notes, "No Chrome found: load times not measured.")
 		return s, nil

@@ -23,7 +23,7 @@ import (
 func main() {
 	quick := flag.Bool("quick", false, "short runs for development (under a minute)")
 	out := flag.String("out", "BENCH.md", "results `file` (Markdown)")
-	only := flag.String("only", "", "comma-separated sections to run (casefold,chat,slow,idle,publish,soak,frontend,plot,chaos); empty runs all")
+	only := flag.String("only", "", "comma-separated sections to run (casefold,chat,slow,idle,publish,soak,frontend,firstload,plot,chaos); empty runs all")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("bench: ")
@@ -76,6 +76,7 @@ func sections() []bench {
 		{"publish", "Publish latency into JetStream", benchPublish},
 		{"soak", "Soak", benchSoak},
 		{"frontend", "Frontend size and load time", benchFrontend},
+		{"firstload", "First load on a slow phone (Lighthouse mobile)", benchFirstLoad},
 		{"plot", "Plot throughput", benchPlot},
 		{"chaos", "Chaos: losing NATS nodes and replicas", benchChaos},
 	}

@@ -10,6 +10,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // startProfile starts a CPU profile written to path and returns the
@@ -26,16 +27,13 @@ func startProfile(path string) (stop func()) {
 	return func() { pprof.StopCPUProfile(); f.Close() }
 }
 
-// pprofTop is `go tool pprof -top` of a profile of this binary, from the
-// header line on, with extra pprof flags (e.g. -tagignore side=client to
-// show the server alone).
+// pprofTop is `go tool pprof -top` of a profile file, from the header line
+// on, with extra pprof flags (e.g. -sample_index=inuse_space). Go's
+// profiles carry their symbols: the binary is not needed, so a profile of
+// another process reads the same way.
 func pprofTop(path string, n int, flags ...string) string {
-	exe, err := os.Executable()
-	if err != nil {
-		return "(profile unavailable: " + err.Error() + ")"
-	}
 	args := append([]string{"tool", "pprof", "-top", "-nodecount=" + strconv.Itoa(n)}, flags...)
-	out, err := exec.Command("go", append(args, exe, path)...).Output()
+	out, err := exec.Command("go", append(args, path)...).Output()
 	if err != nil {
 		return "(profile unavailable: " + err.Error() + ")"
 	}
@@ -134,4 +132,20 @@ func writeHeapProfile(path string) {
 	}
 	defer f.Close()
 	pprof.WriteHeapProfile(f)
+}
+
+// saveProfile writes a CPU profile of d of a running server, taken through
+// its /debug/pprof/ url, to path.
+func saveProfile(debug, path string, d time.Duration) {
+	resp, err := http.Get(debug + "profile?seconds=" + strconv.Itoa(max(1, int(d/time.Second))))
+	if err != nil {
+		return
+	}
+	defer resp.Body.Close()
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	io.Copy(f, resp.Body)
 }

@@ -20,6 +20,14 @@
 //   - Each socket has a bounded send queue and one writer goroutine. The hub
 //     never waits: a socket whose queue is full is closed with 4008 (see
 //     msg.CloseTooSlow) and catches up from history when it reconnects.
+//     Full means full because of the peer: at SendQueue frames while the
+//     socket's kernel takes no more (conns.Conn.WriteBlocked); a queue
+//     that grew while the socket would take more is the server's own
+//     backlog (its writers did not get the CPU), and may grow to 16 times
+//     that before the socket is cut regardless.
+//   - A writer takes everything queued and writes it corked, in one
+//     system call; for a client whose join asked for batched frames, as
+//     one WebSocket frame of several envelopes too (joiner.go).
 //   - A join is served by the socket's writer: welcome, the history from
 //     the store, synced, then the live messages queued meanwhile, with the
 //     ones history already covered dropped by seq. No gap, no duplicate.
@@ -51,6 +59,8 @@
 //     holds something and marks a socket that overflowed as too slow.
 //   - writer.go: writing — runWriter, the corked batches, closing a too
 //     slow socket with 4008.
+//   - joiner.go: a batch's frames joined into one, for a client that reads
+//     batched frames.
 //   - catchup.go: a join's welcome, history and synced, and the resync
 //     after a stall of the feed: replays from the store.
 //   - hub.go: the order in which a join and a leave go through the parts

@@ -24,6 +24,8 @@ type Handler struct {
 	log   *slog.Logger
 	hub   *hub
 
+	writers workers // the goroutines the sockets' writers run on
+
 	stopFeed  func()
 	stopPrune context.CancelFunc
 	pruned    sync.WaitGroup
@@ -76,6 +78,7 @@ func (h *Handler) Close() {
 	h.stopFeed()
 	h.stopPrune()
 	h.pruned.Wait()
+	h.writers.close()
 }
 
 // ServeHTTP upgrades the request and hands the socket to a goroutine of
@@ -101,8 +104,10 @@ func (h *Handler) serve(ctx context.Context, c *conns.Conn) {
 		c.Log().Warn("chat: send queue full, closing as too slow", "queue", h.opts.SendQueue)
 		h.conns.Metrics.Overflow(msg.ChatPath)
 	})
+	cl.blocked = c.WriteBlocked
 	ctx, cancel := context.WithCancel(ctx)
-	cl.startWriter = func() { go h.runWriter(ctx, cl) }
+	write := func() { h.runWriter(ctx, cl) }
+	cl.startWriter = func() { h.writers.run(write) }
 	err := h.readLoop(ctx, cl)
 	// The say being published is finished (and acked) before the context
 	// that bounds it ends; those still waiting were not acked and are
@@ -110,6 +115,6 @@ func (h *Handler) serve(ctx context.Context, c *conns.Conn) {
 	cl.pubs.finish()
 	h.hub.leave(cl, false)
 	cancel()
-	cl.stop()
+	cl.stop(func() { c.CloseNow() })
 	c.Finish(err)
 }

@@ -47,6 +47,9 @@ type Options struct {
 
 	// beforePublish, set by tests, runs before each publish: a slow store.
 	beforePublish func()
+	// beforeWrite, set by tests, runs before each batch a writer writes:
+	// a server whose writers do not get the CPU.
+	beforeWrite func()
 }
 
 // Defaults returns the limits the zero value of each field stands for:

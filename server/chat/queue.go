@@ -28,6 +28,7 @@ type out struct {
 type joinReq struct {
 	room, nick string
 	since      uint64
+	batch      bool // the client reads batched frames (msg.ChatEnvelopes)
 }
 
 // sendQueue is a socket's bounded send queue and the start of its writer.
@@ -39,16 +40,23 @@ type joinReq struct {
 type sendQueue struct {
 	startWriter func() // starts runWriter in a new goroutine
 	onKick      func() // logs and counts a socket closed as too slow
+	// blocked reports whether the peer holds the socket's writes back
+	// (conns.Conn.WriteBlocked); nil: a full queue always means too slow.
+	blocked func() bool
 
 	kickOnce sync.Once
 	kicked   chan struct{} // closed when the queue overflowed
 
 	wmu      sync.Mutex
 	wdone    *sync.Cond // signalled when a writer stops
-	pending  []*out     // queued, oldest first, at most maxQueue
+	pending  []*out     // queued, oldest first (see fullLocked for how many)
 	maxQueue int
-	writing  bool // a writer is running
-	stopped  bool // the socket is done: start no writer
+	// recheckAt is the queue length at which a queue past maxQueue asks
+	// blocked again: once a socket was found writable, the next 1/8 of
+	// maxQueue pushes go without a system call each.
+	recheckAt int
+	writing   bool // a writer is running
+	stopped   bool // the socket is done: start no writer
 }
 
 func (c *sendQueue) init(maxQueue int, onKick func()) {
@@ -68,7 +76,7 @@ func (c *sendQueue) push(o *out) bool {
 		c.wmu.Unlock()
 		return false
 	}
-	if len(c.pending) >= c.maxQueue {
+	if c.fullLocked() {
 		c.wmu.Unlock()
 		c.kick()
 		return false
@@ -77,6 +85,35 @@ func (c *sendQueue) push(o *out) bool {
 	c.wakeLocked()
 	c.wmu.Unlock()
 	return true
+}
+
+// overloadQueue is how many times maxQueue a queue may grow to while its
+// socket takes every byte it is given: the backlog is then the server's
+// own (its writers did not get the CPU), not the peer's. It bounds a
+// socket's memory (8 bytes a slot) however long the overload lasts.
+const overloadQueue = 16
+
+// fullLocked reports whether the queue can take no more, which makes its
+// socket too slow: at maxQueue when the peer is what holds the writes back
+// (its kernel would take no more), at overloadQueue × maxQueue whatever
+// the cause. A queue that filled while its socket would take more is the
+// server falling behind, and cutting a client that reads at full speed
+// for it would only add reconnects and catch-ups to the overload.
+func (c *sendQueue) fullLocked() bool {
+	n := len(c.pending)
+	switch {
+	case n < c.maxQueue:
+		return false
+	case n >= c.maxQueue*overloadQueue || c.blocked == nil:
+		return true
+	case n < c.recheckAt:
+		return false
+	}
+	if c.blocked() {
+		return true
+	}
+	c.recheckAt = n + max(1, c.maxQueue/8)
+	return false
 }
 
 // wakeLocked starts a writer unless one is running (it will see what was
@@ -99,7 +136,7 @@ func (c *sendQueue) take() []*out {
 
 func (c *sendQueue) takeLocked() []*out {
 	batch := c.pending
-	c.pending = nil
+	c.pending, c.recheckAt = nil, 0
 	return batch
 }
 
@@ -128,11 +165,16 @@ func (c *sendQueue) fail() {
 
 // stop starts no more writers and waits for the running one, if any, to
 // finish. The handler calls it once the socket's context is cancelled,
-// which ends a writer's network write and catch-up at once.
-func (c *sendQueue) stop() {
+// which ends a writer's catch-up at once; cut, called when a writer is
+// running, ends its network write: a batch's writes carry no context
+// (writeBatch), so that a batch does not pay for a hook on it.
+func (c *sendQueue) stop(cut func()) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	c.stopped = true
+	if c.writing && cut != nil {
+		cut()
+	}
 	for c.writing {
 		c.wdone.Wait()
 	}

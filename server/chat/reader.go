@@ -116,7 +116,7 @@ func (h *Handler) checkText(env msg.Chat) *msg.ChatErr {
 func (h *Handler) handle(ctx context.Context, c *client, env msg.Chat) *msg.ChatErr {
 	switch env.Type {
 	case msg.ChatJoin:
-		return h.hub.join(c, joinReq{room: env.Room, nick: env.Nick, since: env.Since}, env.Token)
+		return h.hub.join(c, joinReq{room: env.Room, nick: env.Nick, since: env.Since, batch: env.Batch}, env.Token)
 	case msg.ChatLeave:
 		if c.room != env.Room {
 			return notJoined(env)

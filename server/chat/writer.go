@@ -47,26 +47,52 @@ func (h *Handler) runWriter(ctx context.Context, c *client) {
 
 // position is where a socket's writer stands in the room it serves.
 type position struct {
-	room string // the room of the last join served
-	last uint64 // the last msg seq written in room
+	room  string // the room of the last join served
+	last  uint64 // the last msg seq written in room
+	batch bool   // that join asked for batched frames
 }
 
 // writeBatch writes what was queued for the socket, corked: all of it goes
 // out in one write system call. In a busy room a socket falls a few
 // messages behind while its previous write is in flight, so the busier the
 // room, the bigger the batches and the cheaper each delivery. Nothing
-// waits for more to arrive: a lone message leaves at once.
+// waits for more to arrive: a lone message leaves at once. For a client
+// that reads batched frames, the batch's frames also go as one WebSocket
+// frame (joiner), as the classic chat's writer does: one frame to write
+// and one for the client to read, however many envelopes.
 func (h *Handler) writeBatch(ctx context.Context, c *client, batch []*out) error {
+	if h.opts.beforeWrite != nil {
+		h.opts.beforeWrite()
+	}
+	// The batch's writes only copy bytes and run without a context: the
+	// network write at Uncork has the cork's deadline, and a handler that
+	// ends meanwhile cuts the socket (sendQueue.stop).
 	c.conn.Cork(h.opts.WriteTimeout)
-	// The batch's writes only copy bytes and run without a context; this
-	// one hook cuts the socket if the handler ends during the network
-	// write at Uncork.
-	stop := context.AfterFunc(ctx, func() { c.conn.CloseNow() })
-	defer stop()
+	j := joiner{write: func(b []byte) error { return h.writeCorked(c, b) }}
+	defer j.release()
 	var err error
 	for _, o := range batch {
 		if c.isKicked() {
 			err = errTooSlow
+			break
+		}
+		if o.join == nil && o.resync == 0 {
+			frame, live := c.pos.live(o)
+			switch {
+			case !live:
+			case c.pos.batch:
+				err = j.add(frame)
+			default:
+				err = h.writeCorked(c, frame)
+			}
+			if err != nil {
+				break
+			}
+			continue
+		}
+		// A join or a resync writes frames of its own: what was joined so
+		// far goes first.
+		if err = j.flush(); err != nil {
 			break
 		}
 		if o.join != nil {
@@ -86,14 +112,17 @@ func (h *Handler) writeBatch(ctx context.Context, c *client, batch []*out) error
 			break
 		}
 	}
+	if err == nil {
+		err = j.flush()
+	}
 	if uerr := c.conn.Uncork(); err == nil {
 		err = uerr
 	}
 	return err
 }
 
-// writeOut writes one queued item: a frame, a join's catch-up, or a
-// resync after a stall of the feed.
+// writeOut serves a queued item that writes frames of its own: a join's
+// catch-up, or a resync after a stall of the feed.
 func (h *Handler) writeOut(ctx context.Context, c *client, o *out, st *position) error {
 	if o.resync != 0 {
 		return h.resync(ctx, c, o.resync, st)
@@ -107,18 +136,22 @@ func (h *Handler) writeOut(ctx context.Context, c *client, o *out, st *position)
 			}
 			return err
 		}
-		st.room, st.last = o.join.room, last
-		return nil
+		st.room, st.last, st.batch = o.join.room, last, o.join.batch
 	}
+	return nil
+}
+
+// live returns the frame of o, a queued frame, unless it is a message the
+// socket must not get: one for a room left since, or one the join's
+// history already delivered. A message it returns counts as written.
+func (st *position) live(o *out) ([]byte, bool) {
 	if o.seq != 0 {
-		// A message for a room left since, or one the join's history
-		// already delivered.
 		if o.room != st.room || o.seq <= st.last {
-			return nil
+			return nil, false
 		}
 		st.last = o.seq
 	}
-	return h.writeCorked(c, o.frame)
+	return o.frame, true
 }
 
 // writeCorked writes one frame inside writeBatch, corked, where a write

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -32,6 +33,9 @@ type corkConn struct {
 	corked  bool
 	timeout time.Duration // bounds each network write made while corked
 	buf     *[]byte       // from corkPool while corked
+	// raw is the TCP socket under Conn, for a flush that needs no
+	// deadline (flushLocked); nil for TLS, a tapped socket or a pipe.
+	raw syscall.RawConn
 
 	idle *idleWaiter // for Conn.WaitReadable; nil when it cannot be used
 
@@ -100,15 +104,29 @@ func (c *corkConn) Write(p []byte) (int, error) {
 
 // flushLocked writes the held bytes with the cork's own deadline: the
 // library wrote them with no deadline of its own, into memory.
+//
+// A socket that takes them all at once, the common case by far, needs no
+// deadline: they are written without waiting first (writeNoWait), and a
+// deadline is set, and cleared, only for what is left. Each deadline
+// moves a runtime timer, and a busy chat socket flushes hundreds of times
+// a second.
 func (c *corkConn) flushLocked() error {
-	if len(*c.buf) == 0 {
+	b := *c.buf
+	*c.buf = (*c.buf)[:0]
+	if c.raw != nil && len(b) > 0 {
+		n, err := writeNoWait(c.raw, b)
+		if err != nil {
+			return fmt.Errorf("conns: uncork: %w", err)
+		}
+		b = b[n:]
+	}
+	if len(b) == 0 {
 		return nil
 	}
 	if err := c.Conn.SetWriteDeadline(time.Now().Add(c.timeout)); err != nil {
 		return fmt.Errorf("conns: uncork: %w", err)
 	}
-	_, err := c.Conn.Write(*c.buf)
-	*c.buf = (*c.buf)[:0]
+	_, err := c.Conn.Write(b)
 	if derr := c.Conn.SetWriteDeadline(time.Time{}); err == nil && derr != nil {
 		err = derr
 	}
@@ -183,6 +201,11 @@ func (w *corkingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		}
 	}
 	w.conn = &corkConn{Conn: under}
+	if sc, ok := under.(syscall.Conn); ok && w.tap == nil {
+		if raw, err := sc.SyscallConn(); err == nil {
+			w.conn.raw = raw
+		}
+	}
 	// Bytes net/http read past the handshake are taken out of its reader
 	// and given to the connection's Read, so that the scanner follows
 	// them as it does every byte from the socket: a close frame whose

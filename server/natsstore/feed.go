@@ -112,8 +112,11 @@ type follower struct {
 	feed Feed
 
 	next     uint64    // the seq after the last one delivered
-	gapSince time.Time // when the stream was first seen ahead of next; zero: no gap
-	stalled  bool      // counted in health.stalled
+	gapSince time.Time // when the stream was seen ahead of next with no progress since; zero: no gap
+	// checked is next as the last check saw it: a gap across which the
+	// feed delivered since is a backlog being worked off, not a stall.
+	checked uint64
+	stalled bool // counted in health.stalled
 	// proven is set once the current consumer delivered a message. Until
 	// then a gap is read from the stream at once: after a stall, the
 	// feed reads the stream every checkEvery until a new consumer works.
@@ -226,8 +229,12 @@ func (f *follower) check() {
 		return
 	}
 	now := time.Now()
-	if f.gapSince.IsZero() {
-		f.gapSince = now
+	if f.gapSince.IsZero() || f.next != f.checked {
+		// A new gap, or one the feed is working through: a fan-out that
+		// takes longer per message than the room's pace (a busy CPU) keeps
+		// a gap open for good, and reading that backlog again from the
+		// stream, socket by socket, would only add to the load.
+		f.gapSince, f.checked = now, f.next
 	}
 	if f.proven && now.Sub(f.gapSince) < stallAfter {
 		return

@@ -12,6 +12,11 @@
 // /debug/pprof/ (so the bench can run a collection and read the goroutine
 // count, as it does for socketlab), and it has no home page.
 //
+// The fan-out bench (chat.go) profiles it as it does socketlab, through
+// /debug/pprof/profile. Its texts carry the publisher's clock so that a
+// subscriber can time each delivery; the example broadcasts whatever text
+// it reads, so nothing in it changes for that.
+//
 // It is a bench-only program: nothing in the server or the wasm imports it
 // or gorilla/websocket.
 package main
@@ -36,6 +41,7 @@ func main() {
 		serveWs(hub, w, r)
 	})
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile) // the fan-out bench's CPU profile
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Fatal("listen: ", err)
