@@ -79,7 +79,7 @@ conform:
 ## docs: refresh the README's screenshots (docs/*.png, and every page at
 ## 375 and 1280 px in each engine: docs/screens/<engine>/) from the e2e suite
 docs: $(WASM).br
-	SOCKETLAB_DOCS=1 $(GO) test -count=1 -run '^(TestScreens|TestLayouts|TestBrowsers)$$//^layouts$$' ./e2e
+	SOCKETLAB_DOCS=1 $(GO) test -count=1 -run '^(TestScreens|TestLayouts|TestBrowsers)$$//^scenarios$$/^layouts$$' ./e2e
 
 clean:
 	rm -rf bin web/dist/app.wasm* e2e/artifacts

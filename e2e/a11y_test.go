@@ -50,49 +50,39 @@ func (u *user) axeRun() []axeViolation {
 	return v
 }
 
-// TestAccessibility runs axe-core over every page, on a phone and on a
-// desktop, light and dark, after the app has rendered, and with the
-// offline banner showing. Serious and critical violations fail the test;
-// the others are logged.
+// axeCheck runs axe-core over the page as it is now: serious and critical
+// violations fail the test, the others are logged.
+func (u *user) axeCheck(where string) {
+	u.t.Helper()
+	for _, v := range u.axeRun() {
+		var nodes []string
+		for _, n := range v.Nodes {
+			nodes = append(nodes, fmt.Sprintf("%v %s", n.Target, n.Why))
+		}
+		msg := fmt.Sprintf("%s: %s (%s): %s\n  %s", where, v.ID, v.Impact, v.Help, strings.Join(nodes, "\n  "))
+		if v.Impact == "serious" || v.Impact == "critical" {
+			u.t.Error(msg)
+		} else {
+			u.t.Log(msg)
+		}
+	}
+}
+
+// TestAccessibility runs axe-core over a page with the offline banner
+// showing, light and dark: the banners are part of the design too. (Every
+// page in use, on a phone and a desktop, light and dark, is checked by
+// TestScreens, on the same visits it photographs.)
 func TestAccessibility(t *testing.T) {
-	srv := startServer(t, site.Config{PlotDemo: true})
-	check := func(u *user, where string) {
-		t.Helper()
-		for _, v := range u.axeRun() {
-			var nodes []string
-			for _, n := range v.Nodes {
-				nodes = append(nodes, fmt.Sprintf("%v %s", n.Target, n.Why))
-			}
-			msg := fmt.Sprintf("%s: %s (%s): %s\n  %s", where, v.ID, v.Impact, v.Help, strings.Join(nodes, "\n  "))
-			if v.Impact == "serious" || v.Impact == "critical" {
-				t.Error(msg)
-			} else {
-				t.Log(msg)
-			}
-		}
-	}
-	for _, scheme := range []string{"light", "dark"} {
-		u := newUser(t, "a11y-"+scheme)
-		for _, size := range screenSizes {
-			u.do("emulate", viewport(size.w, size.h), colorScheme(scheme))
-			for _, p := range screenPages {
-				u.open(srv.URL + p.path)
-				p.prepare(u)
-				check(u, fmt.Sprintf("%s %dpx %s", p.path, size.w, scheme))
-			}
-		}
-		u.checkConsole()
-	}
-	// The banners are part of the design too: the server goes away under
-	// an open page.
+	t.Parallel()
+	srv := startServer(t, site.Config{})
 	u := newUser(t, "a11y-offline")
 	u.open(srv.URL + "/casefold")
 	u.waitStatus("open")
 	srv.Stop()
 	u.waitText("#offline", "the offline banner", func(s string) bool { return s != "" })
-	for _, scheme := range []string{"light", "dark"} {
+	for _, scheme := range schemes {
 		u.do("emulate", colorScheme(scheme))
-		check(u, "/casefold with the server down, "+scheme)
+		u.axeCheck("/casefold with the server down, " + scheme)
 	}
 }
 
@@ -100,6 +90,7 @@ func TestAccessibility(t *testing.T) {
 // key, as a keyboard user would: the first stop is the skip link, shown on
 // screen, and every stop after it has a visible focus ring.
 func TestFocusVisible(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, site.Config{})
 	type focused struct {
 		Tag      string `json:"tag"`

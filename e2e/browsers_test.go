@@ -31,19 +31,29 @@ func chromeStage(t *testing.T) *stage {
 }
 
 // TestFirstVisits: ten fresh visitors in Chrome are not told of an update.
-func TestFirstVisits(t *testing.T) { scenarioFirstVisits(chromeStage(t)) }
+func TestFirstVisits(t *testing.T) {
+	t.Parallel()
+	scenarioFirstVisits(chromeStage(t))
+}
 
 // TestLayouts: every page holds at 320, 375, 768 and 1280 px in Chrome.
-func TestLayouts(t *testing.T) { scenarioLayouts(chromeStage(t)) }
+func TestLayouts(t *testing.T) {
+	t.Parallel()
+	scenarioLayouts(chromeStage(t))
+}
 
 // TestBrowsers is the cross-browser leg: the shared scenarios in Firefox
 // (WebDriver BiDi) and WebKit (W3C WebDriver, MiniBrowser under Xvfb).
 // Without an engine's programs it skips, unless CI or E2E is set: then it
 // fails, so a CI log shows the leg passing, not skipped.
 func TestBrowsers(t *testing.T) {
+	t.Parallel()
 	required := os.Getenv("CI") != "" || os.Getenv("E2E") != ""
 	for _, engine := range []string{"firefox", "webkit"} {
 		t.Run(engine, func(t *testing.T) {
+			// Each engine's leg runs beside the other's and the Chrome
+			// tests: its scenarios mostly wait on a browser of its own.
+			t.Parallel()
 			if !engineSelected(engine) {
 				t.Skipf("E2E_BROWSER=%s", os.Getenv("E2E_BROWSER"))
 			}
@@ -55,11 +65,17 @@ func TestBrowsers(t *testing.T) {
 				t.Skipf("%s (set E2E=1 to make this an error)", missing)
 			}
 			start := time.Now()
-			for _, sc := range sharedScenarios() {
-				t.Run(sc.name, func(t *testing.T) {
-					sc.run(&stage{t: t, engine: engine, people: people})
-				})
-			}
+			// The scenarios run in parallel, as the Chrome tests do: each
+			// has its own server and its own people. The group returns
+			// when all have, so the log below times the whole leg.
+			t.Run("scenarios", func(t *testing.T) {
+				for _, sc := range sharedScenarios() {
+					t.Run(sc.name, func(t *testing.T) {
+						t.Parallel()
+						sc.run(&stage{t: t, engine: engine, people: people})
+					})
+				}
+			})
 			t.Logf("%s (%s): the leg took %s", engine, version(), time.Since(start).Round(100*time.Millisecond))
 		})
 	}
@@ -111,7 +127,7 @@ func launchEngine(t *testing.T, engine string) (func(t *testing.T, name string) 
 				t.Fatalf("%s: a MiniBrowser: %v", name, err)
 			}
 			return newPerson(t, "webkit", name, d, true)
-		}, func() string { return wk.version }, ""
+		}, wk.browserVersion, ""
 	}
 	t.Fatalf("unknown engine %q", engine)
 	return nil, nil, ""

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -25,19 +24,11 @@ type chatter struct {
 	nick string
 }
 
-// openChat opens the chat page as nick and joins room, typing both into the
-// form like a person. An empty url joins on the page already open.
+// openChat opens the chat page as nick and joins room (joinChat); an
+// empty url joins on the page already open.
 func openChat(u *user, url, room, nick string) *chatter {
 	u.t.Helper()
-	if url != "" {
-		u.open(url + "/chat")
-	}
-	u.waitStatus("open")
-	u.do("clear the room field", setValue("#chat-room", ""))
-	u.typeText("#chat-room", room)
-	u.typeText("#chat-nick", nick)
-	u.click("#chat-join")
-	u.waitText("#chat-whoami", "joined", func(s string) bool { return strings.Contains(s, "You are "+nick+" in #"+room) })
+	joinChat(u.person(), url, room, nick)
 	return &chatter{u, nick}
 }
 
@@ -60,18 +51,7 @@ func (c *chatter) waitMessages(want ...string) {
 // waitList waits until the text of the elements matching css is want.
 func (c *chatter) waitList(css, what string, want []string) {
 	c.t.Helper()
-	expr := fmt.Sprintf(`JSON.stringify(Array.from(document.querySelectorAll(%q), e => e.textContent))`, css)
-	for deadline := time.Now().Add(20 * time.Second); ; {
-		got := c.evalString(expr)
-		var shown []string
-		if json.Unmarshal([]byte(got), &shown) == nil && slices.Equal(shown, want) {
-			return
-		}
-		if time.Now().After(deadline) {
-			c.t.Fatalf("%s: waiting for %s %s; the screen shows %s", c.name, what, short(want), short(shown))
-		}
-		time.Sleep(50 * time.Millisecond) // polling interval, bounded by the deadline
-	}
+	c.person().waitList(css, what, want)
 }
 
 func (c *chatter) waitPresence(want ...string) {
@@ -105,24 +85,26 @@ func noDialogs(t *testing.T, u *user) {
 	})
 }
 
+// guardedChatters brings in ada and bob, each failing the test if their
+// page ever opens a JavaScript dialog, and has them meet in #lobby
+// (meetInLobby) at urlA and urlB.
+func guardedChatters(t *testing.T, urlA, urlB, hello, reply string) (ada, bob *chatter) {
+	t.Helper()
+	adaU, bobU := newUser(t, "ada"), newUser(t, "bob")
+	noDialogs(t, adaU)
+	noDialogs(t, bobU)
+	meetInLobby(adaU.person(), bobU.person(), urlA, urlB, hello, reply)
+	return &chatter{adaU, "ada"}, &chatter{bobU, "bob"}
+}
+
 // TestChat walks the chat as three people: two talk both ways and see each
 // other, a markup payload shows as text, an 8 000-character message arrives
 // whole, a third joins later and sees the history in their own time zone,
 // and one who leaves disappears from presence.
 func TestChat(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, site.Config{DataDir: t.TempDir()})
-	adaU, bobU := newUser(t, "ada"), newUser(t, "bob")
-	noDialogs(t, adaU)
-	noDialogs(t, bobU)
-	ada := openChat(adaU, srv.URL, "lobby", "ada")
-	bob := openChat(bobU, srv.URL, "lobby", "bob")
-	ada.waitPresence("ada", "bob")
-	bob.waitPresence("ada", "bob")
-
-	ada.say("Hello bob")
-	bob.waitMessages("Hello bob")
-	bob.say("Hi ada")
-	ada.waitMessages("Hello bob", "Hi ada")
+	ada, bob := guardedChatters(t, srv.URL, srv.URL, "Hello bob", "Hi ada")
 
 	// Markup is text: it shows literally, no element is made, no alert.
 	xss := `<img src=x onerror=alert(1)>`
@@ -196,6 +178,7 @@ func TestChat(t *testing.T) {
 // and during the outage shows exactly once, in the same order, on every
 // screen — and a newcomer after the restart reads it all from the store.
 func TestChatRestart(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, site.Config{DataDir: t.TempDir()})
 	ada := openChat(newUser(t, "ada"), srv.URL, "lobby", "ada")
 	bob := openChat(newUser(t, "bob"), srv.URL, "lobby", "bob")

@@ -8,16 +8,20 @@
 //
 // The tests start the real server (server/site) in-process on a free port,
 // start Chrome once per test binary, and give each simulated user a browser
-// context of their own (separate cookies, storage and service worker). When a
-// test fails, a screenshot, the browser console and the server log are
+// context of their own (separate cookies, storage and service worker). The
+// tests run in parallel, six at once unless -parallel says otherwise (each
+// has its own server, and mostly waits on a browser); the Firefox and
+// WebKit legs run beside the Chrome tests. When a test fails, a screenshot, the browser console and the server log are
 // written to e2e/artifacts/<test name>/.
 //
 // Some tests leave pictures for a person whether they pass or not:
 // e2e/artifacts/screens/ holds every page on a phone (375 px) and a desktop
-// (1280 px), light and dark (TestScreens), plus the loader mid-download, the
-// offline banner, the update notice and keyboard focus. TestAccessibility
-// runs axe-core (vendored in testdata/axe-core) over every page and fails on
-// serious or critical violations. The PWA tests (pwa_test.go) stop the
+// (1280 px), light and dark (TestScreens, which loads each page once and
+// emulates the four views on it), plus the loader mid-download, the
+// offline banner, the update notice and keyboard focus. On the same visits
+// TestScreens runs axe-core (vendored in testdata/axe-core) and fails on
+// serious or critical violations; TestAccessibility does so with the
+// offline banner showing. The PWA tests (pwa_test.go) stop the
 // server for real to prove the offline cache, and restart it with another
 // Version to prove the update notice.
 //

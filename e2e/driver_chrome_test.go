@@ -15,9 +15,13 @@ import (
 // failure and the Content-Security-Policy check.
 type chromeDriver struct{ u *user }
 
-// person returns the shared-scenario view of this Chrome user.
+// person returns the shared-scenario view of this Chrome user, made on
+// first use (the user's own cleanup leaves the failure artifacts).
 func (u *user) person() *person {
-	return newPerson(u.t, "chrome", u.name, chromeDriver{u}, false)
+	if u.p == nil {
+		u.p = newPerson(u.t, "chrome", u.name, chromeDriver{u}, false)
+	}
+	return u.p
 }
 
 func (c chromeDriver) run(actions ...chromedp.Action[chromedp.Void]) error {

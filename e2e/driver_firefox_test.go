@@ -121,7 +121,10 @@ func startFirefox(t *testing.T, bin string) *firefox {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("Firefox did not start its BiDi server within 30 s; its stderr:\n%s", f.stderr.String())
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	// A cold start: session.new answers once Firefox has finished starting
+	// up (its first window, its profile), which on a loaded 2-core machine
+	// — the Chrome tests start at the same moment — took over 20 s.
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if f.conn, err = bidi.Dial(ctx, url+"/session"); err != nil {
 		t.Fatal(err)

@@ -42,7 +42,16 @@ type webkit struct {
 	driverBin, browserBin string
 	display               string
 	xvfb                  *exec.Cmd
-	version               string
+
+	mu      sync.Mutex // guards version: people arrive in parallel
+	version string
+}
+
+// browserVersion is the MiniBrowser's version, once a session has said.
+func (w *webkit) browserVersion() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.version
 }
 
 // startWebKit starts Xvfb (the MiniBrowser needs a display, headless or
@@ -129,9 +138,11 @@ func (w *webkit) newDriver() (driver, error) {
 		d.kill()
 		return nil, fmt.Errorf("%w; driver log:\n%s", err, d.log.String())
 	}
+	w.mu.Lock()
 	if w.version == "" {
 		w.version = "WebKitGTK " + d.s.Browser
 	}
+	w.mu.Unlock()
 	return d, nil
 }
 

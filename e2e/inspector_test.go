@@ -31,6 +31,7 @@ func (u *user) openInspector() {
 // TestInspectorCasefold: the inspector shows the exact frames of a casefold
 // round trip, with their direction.
 func TestInspectorCasefold(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, site.Config{})
 	u := newUser(t, "ada")
 	u.open(srv.URL + "/casefold")
@@ -66,6 +67,7 @@ func TestInspectorCasefold(t *testing.T) {
 
 // TestInspectorHelloClose: the hello lab's inspector ends with the 1000 close.
 func TestInspectorHelloClose(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, site.Config{})
 	u := newUser(t, "ada")
 	u.open(srv.URL + "/hello")

@@ -19,8 +19,9 @@ var layoutWidths = []int{320, 375, 768, 1280}
 // screensWidths are the widths photographed (docs/screens/<engine>/).
 var screensWidths = []int{375, 1280}
 
-// layoutPrepare puts a page in use before it is measured, so the check sees
-// what a person sees: replies, a joined chat, a drawn plot. Pages not
+// layoutPrepare puts a page in use before it is measured or photographed
+// (scenarioLayouts, TestScreens), so the check sees what a person sees:
+// replies, a joined chat, a drawn plot, a frame on the wire. Pages not
 // listed are measured as they load.
 var layoutPrepare = map[string]func(p *person){
 	"/hello": func(p *person) {
@@ -39,14 +40,17 @@ var layoutPrepare = map[string]func(p *person){
 		p.waitStatus("open")
 		p.waitJS("the join form or the rejoin", `/You are|Choose a nickname/.test(document.querySelector("#chat-whoami").innerText)`)
 		if strings.Contains(p.text("#chat-whoami"), "Choose a nickname") {
-			p.paste("#chat-room", "")
-			p.typeText("#chat-room", "lobby")
-			p.typeText("#chat-nick", p.name)
-			p.click("#chat-join")
-			p.waitText("#chat-whoami", "joined", func(s string) bool { return strings.Contains(s, "You are") })
+			joinChat(p, "", "lobby", p.name)
 			p.typeText("#chat-input", "Hello from "+p.engine+"\n")
 			p.waitText("#chat-messages", "the message", func(s string) bool { return strings.Contains(s, "Hello from") })
 		}
+	},
+	"/wire": func(p *person) {
+		p.waitStatus("open")
+		p.waitText("#wire-accept-check", "the handshake", func(s string) bool { return s != "" })
+		p.click("#wire-send-text") // the field starts with "Hello"
+		p.waitJS("the echo of Hello", `Array.from(document.querySelectorAll("#wire-frames li[data-n]")).some(li =>
+			li.classList.contains("wf-out") && (li.querySelector(".wf-text") || {innerText: ""}).innerText === "Hello")`)
 	},
 	"/plot": func(p *person) {
 		p.waitJS("demo points", fmt.Sprintf(`Number((document.querySelector(%q) || {}).innerText) > 20`, seriesSel("demo")+" .series-count"))
@@ -88,36 +92,25 @@ const layoutProblemsJS = `(() => {
 	return probs;
 })()`
 
-// scenarioLayouts opens every page at every layout width and fails on any
-// layout problem; at the photographed widths it keeps a screenshot, and
+// scenarioLayouts opens every page once, puts it in use, and then sizes
+// the window to every layout width in turn, as a person dragging its edge
+// would (the page reflows; nothing in it listens for resizes), failing on
+// any layout problem; at the photographed widths it keeps a screenshot, and
 // under SOCKETLAB_DOCS (make docs) copies it, shrunk, to docs/screens/.
 func scenarioLayouts(s *stage) {
 	srv := s.startServer(site.Config{PlotDemo: true})
 	p := s.newPerson("lee")
-	measured := map[int]bool{}
-	for _, w := range layoutWidths {
-		if err := p.d.setViewport(w, 800); err != nil {
-			// MiniBrowser's window keeps its toolbar, which will not shrink
-			// below about 447 px: measure at the narrowest it gets to, and
-			// say so (the page's own narrow-screen rules apply from 600 px
-			// down, so this still exercises the phone layout).
-			var got int
-			p.eval("innerWidth", &got)
-			if s.engine != "webkit" || got <= w {
-				p.must(fmt.Sprintf("viewport %d px", w), err)
-			}
-			s.t.Logf("%s: the window cannot be %d px wide; measuring at %d px instead", s.engine, w, got)
-			w = got
+	for _, path := range ui.Paths() {
+		p.open(srv.URL + path)
+		if prep := layoutPrepare[path]; prep != nil {
+			prep(p)
 		}
-		if measured[w] {
-			continue
-		}
-		measured[w] = true
-		for _, path := range ui.Paths() {
-			p.open(srv.URL + path)
-			if prep := layoutPrepare[path]; prep != nil {
-				prep(p)
+		measured := map[int]bool{}
+		for _, w := range layoutWidths {
+			if w = layoutWidth(s, p, w); measured[w] {
+				continue
 			}
+			measured[w] = true
 			var probs []string
 			p.eval(layoutProblemsJS, &probs)
 			for _, pr := range probs {
@@ -133,6 +126,26 @@ func scenarioLayouts(s *stage) {
 		}
 	}
 	p.checkConsole()
+}
+
+// layoutWidth sizes the viewport to w px wide and returns the width it
+// got. MiniBrowser's window keeps its toolbar, which will not shrink below
+// about 447 px: there the page is measured at the narrowest it gets to, and
+// the log says so (the page's own narrow-screen rules apply from 600 px
+// down, so this still exercises the phone layout).
+func layoutWidth(s *stage, p *person, w int) int {
+	s.t.Helper()
+	err := p.d.setViewport(w, 800)
+	if err == nil {
+		return w
+	}
+	var got int
+	p.eval("innerWidth", &got)
+	if s.engine != "webkit" || got <= w {
+		p.must(fmt.Sprintf("viewport %d px", w), err)
+	}
+	s.t.Logf("%s: the window cannot be %d px wide; measuring at %d px instead", s.engine, w, got)
+	return got
 }
 
 // pageName names a page's screenshot: "home" for /, else the path.

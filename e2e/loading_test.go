@@ -42,6 +42,7 @@ document.addEventListener("DOMContentLoaded", () => {
 // pre-rendered page is readable under the loader, the loader counts up to
 // 100 % and never past it, and the app then takes over.
 func TestLoading(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, site.Config{})
 	u := newUser(t, "ada")
 	u.do("set up", viewport(375, 812), colorScheme("light"),

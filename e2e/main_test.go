@@ -5,9 +5,11 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/base64"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -34,6 +36,13 @@ func TestMain(m *testing.M) {
 }
 
 func runMain(m *testing.M) int {
+	flag.Parse()
+	if !flagGiven("test.parallel") {
+		// The tests spend their time waiting on browsers and servers, not
+		// on this process's CPU: run more of them at once than there are
+		// cores (the default), so one's wait overlaps another's work.
+		flag.Set("test.parallel", strconv.Itoa(e2eParallel))
+	}
 	required := os.Getenv("CI") != "" || os.Getenv("E2E") != ""
 	assets, err := web.Load()
 	if err == nil && !assets.HasWasm() {
@@ -86,6 +95,18 @@ func runMain(m *testing.M) int {
 	}
 	browser = ctx
 	return m.Run()
+}
+
+// e2eParallel is how many tests run at once unless -parallel says: enough
+// to keep two cores busy while most tests wait, few enough that no browser
+// starves (measured on a 2-core machine).
+const e2eParallel = 6
+
+// flagGiven reports whether the command line set the flag.
+func flagGiven(name string) bool {
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }
 
 func findChrome() string {

@@ -60,6 +60,7 @@ func linePixels(name string) string {
 
 // TestPlotDemo: out of the box the demo series is listed, drawn, and grows.
 func TestPlotDemo(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, site.Config{PlotDemo: true})
 	u := newUser(t, "ada")
 	u.open(srv.URL + "/plot")
@@ -77,6 +78,7 @@ func TestPlotDemo(t *testing.T) {
 // points sent; its bad line is answered on the connection and disturbs
 // neither the page nor the demo.
 func TestPlotNetcatSource(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, site.Config{PlotAddr: "127.0.0.1:0", PlotDemo: true})
 	ada, bob := newUser(t, "ada"), newUser(t, "bob")
 	for _, u := range []*user{ada, bob} {

@@ -33,6 +33,7 @@ var offlinePages = []struct{ path, heading string }{
 // TestInstallable asks Chrome itself: no installability errors, and the
 // manifest it parsed has the fields an installed app needs.
 func TestInstallable(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, site.Config{})
 	// Chrome answers Page.getInstallabilityErrors only in a regular profile:
 	// in the off-the-record contexts the other users get, it never returns.
@@ -153,6 +154,7 @@ func TestInstallable(t *testing.T) {
 // banner saying the server is unreachable. When the server returns on the
 // same port, the banner goes and the socket reopens with no reload.
 func TestOfflineReload(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, site.Config{})
 	u := newUser(t, "ada")
 	u.open(srv.URL + "/")
@@ -202,6 +204,7 @@ func TestOfflineReload(t *testing.T) {
 // page asks its service worker for an update, the new worker installs, the
 // notice appears, and Reload shows version B.
 func TestUpdateNotice(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, site.Config{Version: "A"})
 	u := newUser(t, "ada")
 	u.open(srv.URL + "/casefold")
@@ -244,6 +247,7 @@ func TestUpdateNotice(t *testing.T) {
 // banner says so (not "server unreachable"), the socket waits as offline,
 // and both recover when the network returns.
 func TestBrowserOffline(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, site.Config{})
 	u := newUser(t, "ada")
 	u.open(srv.URL + "/casefold")

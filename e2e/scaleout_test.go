@@ -12,22 +12,12 @@ import (
 // with each other and see each other present, as if behind a load balancer
 // that sent them to different replicas.
 func TestScaleOutChat(t *testing.T) {
+	t.Parallel()
 	ns := testkit.JetStream(t)
 	a := startServer(t, site.Config{NATSURL: ns.ClientURL()})
 	b := startServer(t, site.Config{NATSURL: ns.ClientURL()})
 
-	adaU, bobU := newUser(t, "ada"), newUser(t, "bob")
-	noDialogs(t, adaU)
-	noDialogs(t, bobU)
-	ada := openChat(adaU, a.URL, "lobby", "ada")
-	bob := openChat(bobU, b.URL, "lobby", "bob")
-	ada.waitPresence("ada", "bob")
-	bob.waitPresence("ada", "bob")
-
-	ada.say("Hello from replica A")
-	bob.waitMessages("Hello from replica A")
-	bob.say("Hi from replica B")
-	ada.waitMessages("Hello from replica A", "Hi from replica B")
+	ada, bob := guardedChatters(t, a.URL, b.URL, "Hello from replica A", "Hi from replica B")
 	bob.waitMessages("Hello from replica A", "Hi from replica B")
 
 	// Replica A stops (a deploy): ada's page reconnects to it when it is

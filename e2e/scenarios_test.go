@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -179,48 +179,12 @@ func scenarioCasefold(s *stage) {
 	u.checkConsole()
 }
 
-// joinChat opens the chat as nick and joins room, typing both into the
-// form like a person.
-func joinChat(p *person, url, room, nick string) {
-	p.t.Helper()
-	p.open(url + "/chat")
-	p.waitStatus("open")
-	p.paste("#chat-room", "")
-	p.typeText("#chat-room", room)
-	p.typeText("#chat-nick", nick)
-	p.click("#chat-join")
-	p.waitText("#chat-whoami", "joined", func(s string) bool { return strings.Contains(s, "You are "+nick+" in #"+room) })
-}
-
-// waitList waits until the text of the elements matching css is want.
-func (p *person) waitList(css, what string, want []string) {
-	p.t.Helper()
-	expr := fmt.Sprintf(`Array.from(document.querySelectorAll(%q), e => e.textContent)`, css)
-	for deadline := time.Now().Add(20 * time.Second); ; {
-		var shown []string
-		if p.d.evalJSON(expr, &shown) == nil && slices.Equal(shown, want) {
-			return
-		}
-		if time.Now().After(deadline) {
-			p.t.Fatalf("%s (%s): waiting for %s %s; the screen shows %s", p.name, p.engine, what, short(want), short(shown))
-		}
-		time.Sleep(50 * time.Millisecond) // polling interval, bounded by the deadline
-	}
-}
-
 // scenarioChat: two people join a room, see each other, and talk both
 // ways; one leaves and disappears from the other's presence.
 func scenarioChat(s *stage) {
 	srv := s.startServer(site.Config{DataDir: s.t.TempDir()})
 	ada, bob := s.newPerson("ada"), s.newPerson("bob")
-	joinChat(ada, srv.URL, "lobby", "ada")
-	joinChat(bob, srv.URL, "lobby", "bob")
-	ada.waitList("#chat-presence .chat-who", "presence", []string{"ada", "bob"})
-	bob.waitList("#chat-presence .chat-who", "presence", []string{"ada", "bob"})
-	ada.typeText("#chat-input", "Hello bob\n")
-	bob.waitList("#chat-messages .chat-text", "messages", []string{"Hello bob"})
-	bob.typeText("#chat-input", "Hi ada, ça va ?\n")
-	ada.waitList("#chat-messages .chat-text", "messages", []string{"Hello bob", "Hi ada, ça va ?"})
+	meetInLobby(ada, bob, srv.URL, srv.URL, "Hello bob", "Hi ada, ça va ?")
 	bob.click("#chat-leave")
 	ada.waitList("#chat-presence .chat-who", "presence", []string{"ada"})
 	ada.checkConsole()
@@ -318,44 +282,53 @@ func scenarioOffline(s *stage) {
 // firstVisits is how many fresh visitors scenarioFirstVisits brings.
 const firstVisits = 10
 
-// scenarioFirstVisits: ten people who never came before open the site,
-// each in a fresh profile; none is told an update is available. Each visit
-// waits until the first worker has activated, claimed the page and filled
-// its cache — the moment go-app mistakes for an update — and then watches
-// the notice slot for a second.
+// scenarioFirstVisits: ten people who never came before open the site at
+// about the same time, each in a fresh profile; none is told an update is
+// available. Each visit waits until the first worker has activated,
+// claimed the page and filled its cache — the moment go-app mistakes for
+// an update — and then watches the notice slot for a second.
 func scenarioFirstVisits(s *stage) {
 	srv := s.startServer(site.Config{})
-	shown, goappSaid := 0, 0
-	for i := range firstVisits {
-		p := s.newPerson(fmt.Sprintf("visitor%d", i+1))
-		p.open(srv.URL + "/casefold")
-		p.waitOfflineReady()
-		// A bounded watch, not a synchronisation: the notice, if it came,
-		// would render within a frame of the worker's activation.
-		for end := time.Now().Add(time.Second); time.Now().Before(end); {
-			if p.text("#update") != "" {
-				break
-			}
-			time.Sleep(50 * time.Millisecond) // polling interval, bounded by end
+	var shown, goappSaid atomic.Int32
+	// The visitors run as parallel subtests of one group, so the count
+	// below is taken once they have all been; the server outlives them.
+	s.t.Run("visitors", func(t *testing.T) {
+		for i := range firstVisits {
+			name := fmt.Sprintf("visitor%d", i+1)
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				p := s.people(t, name)
+				p.open(srv.URL + "/casefold")
+				p.waitOfflineReady()
+				// A bounded watch, not a synchronisation: the notice, if it
+				// came, would render within a frame of the worker's
+				// activation.
+				for end := time.Now().Add(time.Second); time.Now().Before(end); {
+					if p.text("#update") != "" {
+						break
+					}
+					time.Sleep(50 * time.Millisecond) // polling interval, bounded by end
+				}
+				if got := p.text("#update"); got != "" {
+					shown.Add(1)
+					p.screenshot(fmt.Sprintf("false-update-%d", i+1))
+					t.Errorf("%s: a first visit shows the update notice %q", p.name, got)
+				}
+				// go-app logs this when it fires its update hook: how often
+				// its own detection took the first worker for an update.
+				if p.consoleHas("has been updated, reload to see changes") || p.evalBool(`window.goappUpdatedBeforeWasmLoaded`) {
+					goappSaid.Add(1)
+				}
+				p.checkConsole()
+				// Leave the page before closing the browser, so its socket
+				// closes with a handshake (a tab torn down mid-socket left
+				// the server's shutdown waiting for a close that never came).
+				p.must("leave the page", p.d.navigate("about:blank"))
+				p.quit()
+			})
 		}
-		if got := p.text("#update"); got != "" {
-			shown++
-			p.screenshot(fmt.Sprintf("false-update-%d", i+1))
-			s.t.Errorf("%s: a first visit shows the update notice %q", p.name, got)
-		}
-		// go-app logs this when it fires its update hook: how often its
-		// own detection took the first worker for an update.
-		if p.consoleHas("has been updated, reload to see changes") || p.evalBool(`window.goappUpdatedBeforeWasmLoaded`) {
-			goappSaid++
-		}
-		p.checkConsole()
-		// Leave the page before closing the browser, so its socket closes
-		// with a handshake (a tab torn down mid-socket left the server's
-		// shutdown waiting for a close that never came).
-		p.must("leave the page", p.d.navigate("about:blank"))
-		p.quit()
-	}
-	s.t.Logf("%s: %d of %d first visits showed the update notice; go-app's own detection fired on %d", s.engine, shown, firstVisits, goappSaid)
+	})
+	s.t.Logf("%s: %d of %d first visits showed the update notice; go-app's own detection fired on %d", s.engine, shown.Load(), firstVisits, goappSaid.Load())
 }
 
 // scenarioUpdate deploys a new version under a returning visitor's open

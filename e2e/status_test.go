@@ -10,6 +10,7 @@ import (
 // must turn to reconnecting, and back to open, without a reload, when the
 // server returns on the same port.
 func TestStatusFollowsServer(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, site.Config{})
 	u := newUser(t, "ada")
 	u.open(srv.URL + "/casefold")

@@ -9,6 +9,7 @@ import (
 
 // TestTLS runs the casefold lab over https and wss, with HTTP/2 for the page.
 func TestTLS(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, site.Config{TLSCertificate: &testCert})
 	url := strings.Replace(srv.URL, "http://", "https://", 1)
 	u := newUser(t, "ada")

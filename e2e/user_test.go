@@ -25,6 +25,8 @@ type user struct {
 
 	mu      sync.Mutex
 	console []string
+
+	p *person // the shared-scenario view of this user, once asked for
 }
 
 // newUser opens a fresh browser context. On test failure it leaves a
@@ -181,17 +183,7 @@ func (u *user) texts(css string) []string {
 // waitText waits until the element's visible text satisfies ok.
 func (u *user) waitText(css, what string, ok func(string) bool) string {
 	u.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		got := u.text(css)
-		if ok(got) {
-			return got
-		}
-		if time.Now().After(deadline) {
-			u.t.Fatalf("%s: waiting for %s in %s; it shows %q", u.name, what, css, got)
-		}
-		time.Sleep(50 * time.Millisecond) // polling interval, bounded by the deadline
-	}
+	return u.person().waitText(css, what, ok)
 }
 
 // waitStatus waits until the connection badge shows the status.

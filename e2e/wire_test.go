@@ -85,6 +85,7 @@ var hexKey = regexp.MustCompile(`^[0-9a-f]{2}( [0-9a-f]{2}){3}$`)
 // whole length in 7 bits; the echo comes back unmasked. The accept the page
 // computed equals the header the server sent.
 func TestWireHello(t *testing.T) {
+	t.Parallel()
 	u, _ := openWire(t)
 
 	accept, sent := u.text("#wire-accept .wa-accept"), u.text("#wire-accept .wa-sent")
@@ -147,6 +148,7 @@ func mustAtoi(t *testing.T, s string) int {
 // TestWireLengths: the 126-byte preset needs a 16-bit extended length, the
 // 65 536-byte one a 64-bit length.
 func TestWireLengths(t *testing.T) {
+	t.Parallel()
 	u, _ := openWire(t)
 	u.click("#wire-preset-125")
 	f := u.waitFrame("#wire-frames", "the 125-byte frame", `li.classList.contains("wf-in") && text(li, ".wf-len7") === "125"`)
@@ -184,6 +186,7 @@ func TestWireLengths(t *testing.T) {
 // TestWirePing: the server pings; the record shows the pong the browser
 // sent on its own, masked, with the ping's payload.
 func TestWirePing(t *testing.T) {
+	t.Parallel()
 	u, _ := openWire(t)
 	u.click("#wire-ping")
 	ping := u.waitFrame("#wire-frames", "the server's ping", `li.classList.contains("wf-out") && text(li, ".wf-opcode") === "9 (ping)"`)
@@ -199,6 +202,7 @@ func TestWirePing(t *testing.T) {
 // TestWireFragments: asked for 3 fragments, the server's next echo is FIN 0
 // text, FIN 0 continuation, FIN 1 continuation.
 func TestWireFragments(t *testing.T) {
+	t.Parallel()
 	u, _ := openWire(t)
 	u.do("clear the count", setValue("#wire-fragments-n", ""))
 	u.typeText("#wire-fragments-n", "3")
@@ -219,6 +223,7 @@ func TestWireFragments(t *testing.T) {
 // browser's offer; a repetitive text crosses with RSV1 set and fewer bytes
 // than it has, random bytes do not shrink.
 func TestWireCompression(t *testing.T) {
+	t.Parallel()
 	u, _ := openWire(t)
 	if acc := u.text("#wire-accepted"); strings.Contains(acc, "permessage-deflate") {
 		t.Fatalf("compression off, yet the server accepted %q", acc)
@@ -262,6 +267,7 @@ func inflatedLengths(t *testing.T, s string) (compressed, inflated int) {
 // close frame and the server's answer; Reconnect opens a new subject, which
 // the server then closes with 1011.
 func TestWireClose(t *testing.T) {
+	t.Parallel()
 	u, _ := openWire(t)
 	u.do("clear the code", setValue("#wire-close-code", ""))
 	u.typeText("#wire-close-code", "4000")
@@ -298,6 +304,7 @@ func TestWireClose(t *testing.T) {
 // server saw them" reconnects the socket with a tap, and the record shows
 // the join the page sends on open.
 func TestWireChatInspector(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, site.Config{})
 	u := newUser(t, "ada")
 	openChat(u, srv.URL, "lobby", "ada")
@@ -352,6 +359,7 @@ func (u *user) waitReopened(what, path string) {
 // TestWireCasefoldInspector: the same view under the casefold lab shows a
 // text going in masked and its folding coming out.
 func TestWireCasefoldInspector(t *testing.T) {
+	t.Parallel()
 	_, u := casefoldTapped(t)
 	u.waitStatus("open")
 	u.typeText("#casefold-input", "Straße\n")
@@ -367,6 +375,7 @@ func TestWireCasefoldInspector(t *testing.T) {
 // restarts), the view stops by itself, its switch goes off, and the page
 // reconnects on its plain URL rather than claim the used tap id again.
 func TestWireServerViewEnds(t *testing.T) {
+	t.Parallel()
 	srv, u := casefoldTapped(t)
 	srv.Stop()
 	srv.Start()
@@ -387,17 +396,8 @@ func TestWireServerViewEnds(t *testing.T) {
 // and the inspector open, and the chat inspector's server view. Serious
 // and critical violations fail.
 func TestWireAccessibleInUse(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, site.Config{})
-	check := func(u *user, where string) {
-		t.Helper()
-		for _, v := range u.axeRun() {
-			if v.Impact == "serious" || v.Impact == "critical" {
-				for _, n := range v.Nodes {
-					t.Errorf("%s: %s (%s): %s %v", where, v.ID, v.Impact, v.Help, n.Target)
-				}
-			}
-		}
-	}
 	u := newUser(t, "ada")
 	u.do("emulate", viewport(375, 812))
 	u.open(srv.URL + "/wire")
@@ -408,7 +408,7 @@ func TestWireAccessibleInUse(t *testing.T) {
 	u.waitFrame("#wire-frames", "the pong", `text(li, ".wf-opcode") === "A (pong)"`)
 	u.click("#how > summary")
 	u.openInspector()
-	check(u, "/wire in use, 375 px")
+	u.axeCheck("/wire in use, 375 px")
 
 	b := newUser(t, "bob")
 	b.do("emulate", viewport(375, 812))
@@ -416,13 +416,14 @@ func TestWireAccessibleInUse(t *testing.T) {
 	b.openInspector()
 	b.click("#inspector-tap")
 	b.waitFrame("#inspector-wire-frames", "the join frame", `text(li, ".wf-text").includes('"type":"join"')`)
-	check(b, "/chat with the server view, 375 px")
+	b.axeCheck("/chat with the server view, 375 px")
 }
 
 // TestWireServerViewClosedSocket: under the hello lab, whose socket is
 // closed for good after "World", the switch says there is nothing to watch
 // and stays off.
 func TestWireServerViewClosedSocket(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, site.Config{})
 	u := newUser(t, "ada")
 	u.open(srv.URL + "/hello")
