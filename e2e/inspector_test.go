@@ -32,10 +32,7 @@ func (u *user) openInspector() {
 // round trip, with their direction.
 func TestInspectorCasefold(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, site.Config{})
-	u := newUser(t, "ada")
-	u.open(srv.URL + "/casefold")
-	u.waitStatus("open")
+	_, u := openLab(t, "ada", "/casefold")
 	u.openInspector()
 	u.typeText("#casefold-input", "Straße\n")
 	u.waitJS("the received frame", `Array.from(document.querySelectorAll("#inspector .frame-received .frame-data")).some(e => e.innerText === "strasse")`)
