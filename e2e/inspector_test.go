@@ -3,8 +3,6 @@ package e2e
 import (
 	"strings"
 	"testing"
-
-	"socketlab/server/site"
 )
 
 // frameRow is one line of the wire inspector as a person reads it.
@@ -65,10 +63,7 @@ func TestInspectorCasefold(t *testing.T) {
 // TestInspectorHelloClose: the hello lab's inspector ends with the 1000 close.
 func TestInspectorHelloClose(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, site.Config{})
-	u := newUser(t, "ada")
-	u.open(srv.URL + "/hello")
-	u.waitText("#hello-close", "the close", func(s string) bool { return s != "" })
+	u := openHelloEnded(t)
 	u.openInspector()
 	rows := u.inspectorRows()
 	var got []string

@@ -418,10 +418,7 @@ func TestWireAccessibleInUse(t *testing.T) {
 // and stays off.
 func TestWireServerViewClosedSocket(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, site.Config{})
-	u := newUser(t, "ada")
-	u.open(srv.URL + "/hello")
-	u.waitText("#hello-close", "the close", func(s string) bool { return s != "" })
+	u := openHelloEnded(t)
 	u.waitStatus("closed")
 	u.openInspector()
 	u.click("#inspector-tap")
