@@ -127,7 +127,10 @@ func scenarioHello(s *stage) {
 	}
 	// The server waits a second between the two; the browser's clock only
 	// sees when each reached the page, so check the order, not the gap.
-	if at[1] <= at[0] {
+	// Equal offsets are in order too: a page starved of CPU for that second
+	// (WebKit on a loaded 2-core machine) handles both queued messages in
+	// the same millisecond.
+	if at[1] < at[0] {
 		t.Fatalf("World shown at +%.3fs, not after Hello at +%.3fs", at[1], at[0])
 	}
 	u.waitStatus("closed")
