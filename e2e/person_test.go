@@ -210,9 +210,13 @@ func (p *person) screenshot(name string) []byte {
 
 // consoleErrors returns what the page logged with console.error and every
 // uncaught exception, so far.
-func (p *person) consoleErrors() []string {
+func (p *person) consoleErrors() []string { return errorLines(p.d.consoleLines()) }
+
+// errorLines keeps the console lines that are errors: console.error and
+// uncaught exceptions, as every driver writes them.
+func errorLines(lines []string) []string {
 	var errs []string
-	for _, line := range p.d.consoleLines() {
+	for _, line := range lines {
 		if strings.Contains(line, " console.error: ") || strings.Contains(line, " exception: ") {
 			errs = append(errs, line)
 		}

@@ -17,13 +17,7 @@ import (
 func (u *user) consoleErrors() []string {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	var errs []string
-	for _, line := range u.console {
-		if strings.Contains(line, " console.error: ") || strings.Contains(line, " exception: ") {
-			errs = append(errs, line)
-		}
-	}
-	return errs
+	return errorLines(u.console)
 }
 
 // checkConsole fails the test if the page logged an error or threw.
