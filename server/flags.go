@@ -53,6 +53,7 @@ func defineFlags(fs *flag.FlagSet, getenv func(string) string) (*settings, error
 	fs.DurationVar(&c.ChatDedupWindow, "chat-dedup-window", d.ChatDedupWindow, "how long a chat message id is remembered, so that a resend is stored once")
 	fs.Float64Var(&c.Chat.Rate, "chat-rate", d.Chat.Rate, "chat envelopes a connection may send per second (pings excepted); over it they are refused with rate_limited (env SOCKETLAB_CHAT_RATE)")
 	fs.IntVar(&c.Chat.Burst, "chat-burst", d.Chat.Burst, "chat envelopes a connection may send at once above -chat-rate (env SOCKETLAB_CHAT_BURST)")
+	fs.DurationVar(&c.Chat.WriteDelay, "chat-write-delay", d.Chat.WriteDelay, "how long a chat socket's writer waits for more after a first frame, so that a busy room costs one write per socket per delay, not one per message (negative: write at once) (env SOCKETLAB_CHAT_WRITE_DELAY)")
 	fs.IntVar(&c.Chat.SendQueue, "chat-queue", d.Chat.SendQueue, "`frames` that may wait for a slow chat socket before it is closed with 4008 (env SOCKETLAB_CHAT_QUEUE)")
 	fs.IntVar(&c.Chat.MaxText, "chat-text-max", d.Chat.MaxText, "longest chat message in `characters`; it may only be lowered below the protocol's limit, a longer say is refused with too_long (env SOCKETLAB_CHAT_TEXT_MAX)")
 	fs.IntVar(&c.Chat.History, "chat-history", d.Chat.History, "`messages` of history a chat join shows (env SOCKETLAB_CHAT_HISTORY)")

@@ -66,8 +66,9 @@ func TestReadmeFlagsExist(t *testing.T) {
 	if len(flags) < 10 {
 		t.Fatalf("bin/socketlab -h listed %d flags:\n%s", len(flags), out)
 	}
-	// The bench tool's own flags, quoted beside make bench.
-	bench := map[string]bool{"only": true, "quick": true}
+	// Flags of other commands the README quotes: the bench tool's, beside
+	// make bench, and go test's, beside the e2e suite.
+	bench := map[string]bool{"only": true, "quick": true, "parallel": true, "run": true, "count": true}
 	flagToken := regexp.MustCompile(`^-([a-z][a-z0-9-]*)(\s|$)`)
 	for _, m := range quoted.FindAllStringSubmatch(readReadme(t), -1) {
 		f := flagToken.FindStringSubmatch(m[1])

@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -18,6 +19,13 @@ var errTooSlow = errors.New("chat: closed as too slow")
 // the socket with 4008 when the hub found its queue full. It stops when
 // the queue is empty; the next push starts another.
 func (h *Handler) runWriter(ctx context.Context, c *client) {
+	if d := h.opts.WriteDelay; d > 0 {
+		// What else the room says meanwhile joins this write. The wait
+		// is a bounded pause of this socket's writer alone: the queue
+		// keeps taking frames (the overflow rules still apply) and no
+		// other socket waits for it.
+		time.Sleep(d)
+	}
 	for {
 		batch, ok := c.next()
 		if !ok {

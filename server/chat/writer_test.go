@@ -181,3 +181,23 @@ func TestFastClientNotCutForTheServersBacklog(t *testing.T) {
 	}
 	talker.Ping()
 }
+
+// A writer woken by a first message waits WriteDelay for more: messages
+// said within it reach a batch client as fewer frames than messages,
+// although no writer was held back.
+func TestWriteDelayJoinsWhatArrivesMeanwhile(t *testing.T) {
+	s := startServer(t, Options{Rate: 1e6, Burst: 1e6, WriteDelay: time.Second}, nil)
+	reader := dialBatch(t, s.url, "reader")
+	talker := s.inLobby(t, "talker")
+	const n = 5
+	for i := range n {
+		talker.Say("lobby", fmt.Sprint("m", i), fmt.Sprint("message ", i))
+	}
+	frames, msgs := reader.until(t, func(e msg.Chat) bool { return e.Type == msg.ChatMsg && e.ID == fmt.Sprint("m", n-1) })
+	if len(msgs) != n {
+		t.Fatalf("%d messages, want %d", len(msgs), n)
+	}
+	if frames >= n {
+		t.Errorf("%d messages said within the write delay came in %d frames: the writer did not wait", n, frames)
+	}
+}
