@@ -74,10 +74,7 @@ func (u *user) axeCheck(where string) {
 // TestScreens, on the same visits it photographs.)
 func TestAccessibility(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, site.Config{})
-	u := newUser(t, "a11y-offline")
-	u.open(srv.URL + "/casefold")
-	u.waitStatus("open")
+	srv, u := openLab(t, "a11y-offline", "/casefold")
 	srv.Stop()
 	u.waitText("#offline", "the offline banner", func(s string) bool { return s != "" })
 	for _, scheme := range schemes {

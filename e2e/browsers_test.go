@@ -81,6 +81,19 @@ func TestBrowsers(t *testing.T) {
 	}
 }
 
+// peopleIn brings in each person the leg asks for with a driver of their
+// own (what: a tab, a browser), failing the person's test if none comes.
+func peopleIn(engine, what string, newDriver func() (driver, error)) func(t *testing.T, name string) *person {
+	return func(t *testing.T, name string) *person {
+		t.Helper()
+		d, err := newDriver()
+		if err != nil {
+			t.Fatalf("%s: %s: %v", name, what, err)
+		}
+		return newPerson(t, engine, name, d, true)
+	}
+}
+
 // launchEngine starts what the engine needs for the whole leg and returns
 // how to bring in a person and the engine's version; or nil and what is
 // missing.
@@ -99,14 +112,7 @@ func launchEngine(t *testing.T, engine string) (func(t *testing.T, name string) 
 			return nil, nil, "no firefox-esr or firefox on PATH"
 		}
 		ff := startFirefox(t, bin)
-		return func(t *testing.T, name string) *person {
-			t.Helper()
-			d, err := ff.newDriver()
-			if err != nil {
-				t.Fatalf("%s: a Firefox tab: %v", name, err)
-			}
-			return newPerson(t, "firefox", name, d, true)
-		}, func() string { return ff.version }, ""
+		return peopleIn("firefox", "a Firefox tab", ff.newDriver), func() string { return ff.version }, ""
 	case "webkit":
 		driverBin, err := exec.LookPath("WebKitWebDriver")
 		if err != nil {
@@ -120,14 +126,7 @@ func launchEngine(t *testing.T, engine string) (func(t *testing.T, name string) 
 			return nil, nil, "no Xvfb on PATH (Debian: xvfb)"
 		}
 		wk := startWebKit(t, driverBin, browserBin)
-		return func(t *testing.T, name string) *person {
-			t.Helper()
-			d, err := wk.newDriver()
-			if err != nil {
-				t.Fatalf("%s: a MiniBrowser: %v", name, err)
-			}
-			return newPerson(t, "webkit", name, d, true)
-		}, wk.browserVersion, ""
+		return peopleIn("webkit", "a MiniBrowser", wk.newDriver), wk.browserVersion, ""
 	}
 	t.Fatalf("unknown engine %q", engine)
 	return nil, nil, ""

@@ -3,8 +3,6 @@ package e2e
 import (
 	"strings"
 	"testing"
-
-	"socketlab/server/site"
 )
 
 // frameRow is one line of the wire inspector as a person reads it.
@@ -32,10 +30,7 @@ func (u *user) openInspector() {
 // round trip, with their direction.
 func TestInspectorCasefold(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, site.Config{})
-	u := newUser(t, "ada")
-	u.open(srv.URL + "/casefold")
-	u.waitStatus("open")
+	_, u := openLab(t, "ada", "/casefold")
 	u.openInspector()
 	u.typeText("#casefold-input", "Straße\n")
 	u.waitJS("the received frame", `Array.from(document.querySelectorAll("#inspector .frame-received .frame-data")).some(e => e.innerText === "strasse")`)
@@ -68,10 +63,7 @@ func TestInspectorCasefold(t *testing.T) {
 // TestInspectorHelloClose: the hello lab's inspector ends with the 1000 close.
 func TestInspectorHelloClose(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, site.Config{})
-	u := newUser(t, "ada")
-	u.open(srv.URL + "/hello")
-	u.waitText("#hello-close", "the close", func(s string) bool { return s != "" })
+	u := openHelloEnded(t)
 	u.openInspector()
 	rows := u.inspectorRows()
 	var got []string

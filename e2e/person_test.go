@@ -196,23 +196,33 @@ func (p *person) screenshot(name string) []byte {
 	p.t.Helper()
 	png, err := p.d.screenshot()
 	p.must("screenshot "+name, err)
-	dir := filepath.Join("artifacts", "screens", p.engine)
+	keepScreenshot(p.t, filepath.Join("artifacts", "screens", p.engine), name, png)
+	return png
+}
+
+// keepScreenshot writes png as dir/name.png, where it stays whether the
+// test passes or not, and logs where.
+func keepScreenshot(t *testing.T, dir, name string, png []byte) {
+	t.Helper()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		p.t.Fatal(err)
+		t.Fatal(err)
 	}
 	path := filepath.Join(dir, name+".png")
 	if err := os.WriteFile(path, png, 0o644); err != nil {
-		p.t.Fatal(err)
+		t.Fatal(err)
 	}
-	p.t.Logf("screenshot: e2e/%s", path)
-	return png
+	t.Logf("screenshot: e2e/%s", path)
 }
 
 // consoleErrors returns what the page logged with console.error and every
 // uncaught exception, so far.
-func (p *person) consoleErrors() []string {
+func (p *person) consoleErrors() []string { return errorLines(p.d.consoleLines()) }
+
+// errorLines keeps the console lines that are errors: console.error and
+// uncaught exceptions, as every driver writes them.
+func errorLines(lines []string) []string {
 	var errs []string
-	for _, line := range p.d.consoleLines() {
+	for _, line := range lines {
 		if strings.Contains(line, " console.error: ") || strings.Contains(line, " exception: ") {
 			errs = append(errs, line)
 		}

@@ -17,13 +17,7 @@ import (
 func (u *user) consoleErrors() []string {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	var errs []string
-	for _, line := range u.console {
-		if strings.Contains(line, " console.error: ") || strings.Contains(line, " exception: ") {
-			errs = append(errs, line)
-		}
-	}
-	return errs
+	return errorLines(u.console)
 }
 
 // checkConsole fails the test if the page logged an error or threw.
@@ -82,15 +76,7 @@ func (u *user) screenshot(name string) {
 	if err != nil {
 		u.t.Fatalf("%s: screenshot %s: %v", u.name, name, err)
 	}
-	dir := filepath.Join("artifacts", "screens")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		u.t.Fatal(err)
-	}
-	p := filepath.Join(dir, name+".png")
-	if err := os.WriteFile(p, png, 0o644); err != nil {
-		u.t.Fatal(err)
-	}
-	u.t.Logf("screenshot: e2e/%s", p)
+	keepScreenshot(u.t, filepath.Join("artifacts", "screens"), name, png)
 }
 
 // copyScreenshot copies a screenshot taken by screenshot to dst.

@@ -248,10 +248,7 @@ func TestUpdateNotice(t *testing.T) {
 // and both recover when the network returns.
 func TestBrowserOffline(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, site.Config{})
-	u := newUser(t, "ada")
-	u.open(srv.URL + "/casefold")
-	u.waitStatus("open")
+	_, u := openLab(t, "ada", "/casefold")
 	setOffline := func(offline bool) {
 		u.t.Helper()
 		ctx, cancel := context.WithTimeout(u.ctx, 10*time.Second)

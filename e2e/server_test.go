@@ -26,6 +26,29 @@ type testServer struct {
 // a browser's or driver's output.
 type syncBuffer = testkit.LogBuffer
 
+// openLab starts a server of its own, has a person called name open path
+// on it and waits until the page's socket is open: how most scenarios
+// begin.
+func openLab(t *testing.T, name, path string) (*testServer, *user) {
+	t.Helper()
+	srv := startServer(t, site.Config{})
+	u := newUser(t, name)
+	u.open(srv.URL + path)
+	u.waitStatus("open")
+	return srv, u
+}
+
+// openHelloEnded has ada open the hello lab on a server of its own and
+// waits for the lab's end: its socket closed for good, the close on screen.
+func openHelloEnded(t *testing.T) *user {
+	t.Helper()
+	srv := startServer(t, site.Config{})
+	u := newUser(t, "ada")
+	u.open(srv.URL + "/hello")
+	u.waitText("#hello-close", "the close", func(s string) bool { return s != "" })
+	return u
+}
+
 // startServer runs a server with cfg on a free loopback port and stops it
 // when the test ends.
 func startServer(t *testing.T, cfg site.Config) *testServer {

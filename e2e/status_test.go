@@ -1,20 +1,13 @@
 package e2e
 
-import (
-	"testing"
-
-	"socketlab/server/site"
-)
+import "testing"
 
 // TestStatusFollowsServer stops the server under an open page: the status
 // must turn to reconnecting, and back to open, without a reload, when the
 // server returns on the same port.
 func TestStatusFollowsServer(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, site.Config{})
-	u := newUser(t, "ada")
-	u.open(srv.URL + "/casefold")
-	u.waitStatus("open")
+	srv, u := openLab(t, "ada", "/casefold")
 	srv.Stop()
 	u.waitStatus("reconnecting")
 	if note := u.text("#casefold-note"); note == "" {

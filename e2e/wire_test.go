@@ -63,10 +63,7 @@ func (u *user) waitFrameAt(list, what, pred, index string) wireRow {
 // server's record of its handshake is on screen.
 func openWire(t *testing.T) (*user, *testServer) {
 	t.Helper()
-	srv := startServer(t, site.Config{})
-	u := newUser(t, "ada")
-	u.open(srv.URL + "/wire")
-	u.waitStatus("open")
+	srv, u := openLab(t, "ada", "/wire")
 	u.waitText("#wire-accept-check", "the handshake record", func(s string) bool { return s != "" })
 	return u, srv
 }
@@ -336,10 +333,7 @@ func TestWireChatInspector(t *testing.T) {
 // switched on, and waits for the tapped socket: the switch redials.
 func casefoldTapped(t *testing.T) (*testServer, *user) {
 	t.Helper()
-	srv := startServer(t, site.Config{})
-	u := newUser(t, "ada")
-	u.open(srv.URL + "/casefold")
-	u.waitStatus("open")
+	srv, u := openLab(t, "ada", "/casefold")
 	u.openInspector()
 	u.click("#inspector-tap")
 	u.waitJS("the tapped socket", `Array.from(document.querySelectorAll("#inspector .frame-event .frame-data"), e => e.innerText).some(t => t.startsWith("open ") && t.includes("tap="))`)
@@ -424,10 +418,7 @@ func TestWireAccessibleInUse(t *testing.T) {
 // and stays off.
 func TestWireServerViewClosedSocket(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, site.Config{})
-	u := newUser(t, "ada")
-	u.open(srv.URL + "/hello")
-	u.waitText("#hello-close", "the close", func(s string) bool { return s != "" })
+	u := openHelloEnded(t)
 	u.waitStatus("closed")
 	u.openInspector()
 	u.click("#inspector-tap")

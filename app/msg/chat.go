@@ -310,6 +310,9 @@ func jsonReason(err error) string {
 	return s
 }
 
+// validate lists each type's checks in the order a client should hear of
+// them: the missing fields first, then the malformed ones. Every check is
+// cheap and has no effect, so all of them run and the first error wins.
 func (c *Chat) validate() *ChatErr {
 	need := func(field, v string) *ChatErr {
 		if v == "" {
@@ -319,40 +322,16 @@ func (c *Chat) validate() *ChatErr {
 	}
 	switch c.Type {
 	case ChatJoin:
-		for _, f := range [][2]string{{"room", c.Room}, {"nick", c.Nick}, {"token", c.Token}} {
-			if err := need(f[0], f[1]); err != nil {
-				return err
-			}
-		}
-		if err := ValidRoom(c.Room); err != nil {
-			return err
-		}
-		if err := ValidNick(c.Nick); err != nil {
-			return err
-		}
-		return ValidToken(c.Token)
+		return firstErr(
+			need("room", c.Room), need("nick", c.Nick), need("token", c.Token),
+			ValidRoom(c.Room), ValidNick(c.Nick), ValidToken(c.Token))
 	case ChatSay:
-		for _, f := range [][2]string{{"room", c.Room}, {"id", c.ID}, {"text", c.Text}} {
-			if err := need(f[0], f[1]); err != nil {
-				return err
-			}
-		}
-		if err := ValidRoom(c.Room); err != nil {
-			return err
-		}
-		if err := ValidID(c.ID); err != nil {
-			return err
-		}
-		if err := ValidText(c.Text); err != nil {
-			err.ID = c.ID
-			return err
-		}
-		return nil
+		// DecodeChat adds the id to the error, once ValidID passed.
+		return firstErr(
+			need("room", c.Room), need("id", c.ID), need("text", c.Text),
+			ValidRoom(c.Room), ValidID(c.ID), ValidText(c.Text))
 	case ChatLeave:
-		if err := need("room", c.Room); err != nil {
-			return err
-		}
-		return ValidRoom(c.Room)
+		return firstErr(need("room", c.Room), ValidRoom(c.Room))
 	case ChatPing:
 		return nil
 	case "":
@@ -364,6 +343,16 @@ func (c *Chat) validate() *ChatErr {
 		}
 		return chatErr(ErrUnknownType, "unknown type %q; a client may send join, say, leave or ping", t)
 	}
+}
+
+// firstErr is the first of errs that is not nil.
+func firstErr(errs ...*ChatErr) *ChatErr {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ValidRoom checks a room name: 1 to ChatMaxRoom characters, lower-case

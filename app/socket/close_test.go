@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -17,20 +16,15 @@ import (
 // client chose, and Run stops.
 func TestCloseWithCodeAndReason(t *testing.T) {
 	got := make(chan websocket.CloseError, 1)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := websocket.Accept(w, r, nil)
-		if err != nil {
-			return
-		}
-		_, _, err = c.Read(r.Context())
+	url := serveEach(t, func(c *websocket.Conn, r *http.Request) {
+		_, _, err := c.Read(r.Context())
 		var ce websocket.CloseError
 		if errors.As(err, &ce) {
 			got <- ce
 		}
-	}))
-	defer srv.Close()
+	})
 	rec := newRecorder()
-	c := New(wsURL(srv), rec.options(Options{}))
+	c := New(url, rec.options(Options{}))
 	done := make(chan error, 1)
 	go func() { done <- c.Run(context.Background()) }()
 	rec.waitFor(t, "open", func(r *recorder) bool { return count(r.statuses, Open) == 1 })

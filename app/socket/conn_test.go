@@ -107,6 +107,22 @@ func count(ss []Status, s Status) (n int) {
 
 func wsURL(s *httptest.Server) string { return "ws" + strings.TrimPrefix(s.URL, "http") }
 
+// serveEach runs handle for each socket dialled to a loopback server that
+// lives until the test ends, and returns the server's ws:// URL. The
+// socket is dropped when handle returns, unless handle closed it.
+func serveEach(t *testing.T, handle func(c *websocket.Conn, r *http.Request)) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		handle(c, r)
+	}))
+	t.Cleanup(srv.Close)
+	return wsURL(srv)
+}
+
 // recv waits (bounded) for a value on ch, what naming it in a failure.
 func recv[T any](t *testing.T, ch chan T, what string) T {
 	t.Helper()
@@ -250,17 +266,12 @@ func TestReconnectWhileServerDown(t *testing.T) {
 
 // TestNormalCloseStops: a server that closes with 1000 is done with us.
 func TestNormalCloseStops(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := websocket.Accept(w, r, nil)
-		if err != nil {
-			return
-		}
+	url := serveEach(t, func(c *websocket.Conn, r *http.Request) {
 		c.Write(r.Context(), websocket.MessageText, []byte("bye"))
 		c.Close(websocket.StatusNormalClosure, "done")
-	}))
-	defer srv.Close()
+	})
 	rec := newRecorder()
-	c := New(wsURL(srv), rec.options(Options{}))
+	c := New(url, rec.options(Options{}))
 	err := make(chan error, 1)
 	go func() { err <- c.Run(context.Background()) }()
 	recv(t, err, "Run to return after a 1000 close")
@@ -300,21 +311,15 @@ func TestGoingAwayReconnects(t *testing.T) {
 // never answers. The heartbeat must notice and reconnect.
 func TestHeartbeatDetectsSilentServer(t *testing.T) {
 	var n atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := websocket.Accept(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer c.CloseNow()
+	url := serveEach(t, func(c *websocket.Conn, r *http.Request) {
 		if n.Add(1) == 1 {
 			<-r.Context().Done() // read nothing, answer nothing
 			return
 		}
 		echo2(r.Context(), c)
-	}))
-	defer srv.Close()
+	})
 	rec := newRecorder()
-	c := New(wsURL(srv), rec.options(Options{
+	c := New(url, rec.options(Options{
 		Ping: []byte("ping"), PingEvery: 30 * time.Millisecond, DeadAfter: 100 * time.Millisecond,
 		Backoff: Backoff{Min: 10 * time.Millisecond},
 	}))

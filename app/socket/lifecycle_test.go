@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"strconv"
 	"sync/atomic"
@@ -53,11 +52,7 @@ func goid() uint64 {
 // loop.
 func TestLifecycleOrderAndCodes(t *testing.T) {
 	var n atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := websocket.Accept(w, r, nil)
-		if err != nil {
-			return
-		}
+	url := serveEach(t, func(c *websocket.Conn, r *http.Request) {
 		k := n.Add(1)
 		c.Write(r.Context(), websocket.MessageText, []byte(fmt.Sprint("m", k)))
 		switch k {
@@ -68,12 +63,11 @@ func TestLifecycleOrderAndCodes(t *testing.T) {
 		default:
 			c.Close(websocket.StatusNormalClosure, "done")
 		}
-	}))
-	defer srv.Close()
+	})
 	ui := newUILoop(t)
 	rec := newRecorder()
 	rec.ui, rec.t = ui, t
-	c := New(wsURL(srv), rec.options(Options{Backoff: Backoff{Min: 5 * time.Millisecond, Max: 20 * time.Millisecond}}))
+	c := New(url, rec.options(Options{Backoff: Backoff{Min: 5 * time.Millisecond, Max: 20 * time.Millisecond}}))
 	if err := c.Run(context.Background()); err != nil {
 		t.Fatalf("Run = %v, want nil after the server's 1000", err)
 	}

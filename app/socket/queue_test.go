@@ -157,18 +157,12 @@ func TestQueueBound(t *testing.T) {
 // nothing and TCP's buffers are full), Send still returns at once.
 func TestSendDoesNotBlock(t *testing.T) {
 	stall := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := websocket.Accept(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer c.CloseNow()
+	url := serveEach(t, func(c *websocket.Conn, r *http.Request) {
 		<-stall
-	}))
-	defer srv.Close()
+	})
 	defer close(stall)
 	rec := newRecorder()
-	c := New(wsURL(srv), rec.options(Options{QueueMax: 16}))
+	c := New(url, rec.options(Options{QueueMax: 16}))
 	run(t, c)
 	rec.waitFor(t, "open", func(r *recorder) bool { return count(r.statuses, Open) == 1 })
 	big := make([]byte, 64<<10)

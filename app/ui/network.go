@@ -148,21 +148,22 @@ func (b *networkBanner) Render() app.UI {
 	var body app.UI
 	switch {
 	case b.browserOffline:
-		body = app.Div().ID("offline").Class("banner", "banner-offline").DataSet("reason", "network").Body(
-			app.P().Body(
-				app.Strong().Text("You are offline."),
-				app.Text(" Every page still opens from the app's cache; the labs need the network, "+
-					"and their sockets reconnect on their own when it is back."),
-			),
-		)
+		body = offlineBanner("network", "You are offline.",
+			" Every page still opens from the app's cache; the labs need the network, "+
+				"and their sockets reconnect on their own when it is back.")
 	case b.serverDown:
-		body = app.Div().ID("offline").Class("banner", "banner-offline").DataSet("reason", "server").Body(
-			app.P().Body(
-				app.Strong().Text("Server unreachable."),
-				app.Text(" You are using the cached app: pages still open, but nothing is sent or received "+
-					"until the server is back. The sockets reconnect on their own."),
-			),
-		)
+		body = offlineBanner("server", "Server unreachable.",
+			" You are using the cached app: pages still open, but nothing is sent or received "+
+				"until the server is back. The sockets reconnect on their own.")
 	}
 	return app.Div().Class("banner-slot").Aria("live", "polite").Body(body)
+}
+
+// offlineBanner is the banner for one reason the labs are cut off: the
+// same element either way, so that tests and styles find it by its id and
+// tell the reasons apart by data-reason.
+func offlineBanner(reason, title, text string) app.UI {
+	return app.Div().ID("offline").Class("banner", "banner-offline").DataSet("reason", reason).Body(
+		app.P().Body(app.Strong().Text(title), app.Text(text)),
+	)
 }

@@ -239,7 +239,7 @@ func measureIdle(ctx context.Context, start func() (*serverProcess, error), ep i
 		m.stack[1], m.heap[1] = ms["Stack"], ms["HeapInuse"]
 	}
 	if ep.path == msg.ChatPath {
-		m.heapTop = pprofTopURL(srv.debug+"heap", 12, "-sample_index=inuse_space")
+		m.heapTop = pprofTop(srv.debug+"heap", 12, "-sample_index=inuse_space")
 	}
 	return m, nil
 }

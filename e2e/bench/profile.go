@@ -27,13 +27,14 @@ func startProfile(path string) (stop func()) {
 	return func() { pprof.StopCPUProfile(); f.Close() }
 }
 
-// pprofTop is `go tool pprof -top` of a profile file, from the header line
-// on, with extra pprof flags (e.g. -sample_index=inuse_space). Go's
-// profiles carry their symbols: the binary is not needed, so a profile of
-// another process reads the same way.
-func pprofTop(path string, n int, flags ...string) string {
+// pprofTop is `go tool pprof -top` of a profile, from the header line on,
+// with extra pprof flags (e.g. -sample_index=inuse_space). The profile is
+// a file or a running server's /debug/pprof/ URL (the heap of the server
+// process, say): pprof reads both. Go's profiles carry their symbols: the
+// binary is not needed, so a profile of another process reads the same way.
+func pprofTop(profile string, n int, flags ...string) string {
 	args := append([]string{"tool", "pprof", "-top", "-nodecount=" + strconv.Itoa(n)}, flags...)
-	out, err := exec.Command("go", append(args, path)...).Output()
+	out, err := exec.Command("go", append(args, profile)...).Output()
 	if err != nil {
 		return "(profile unavailable: " + err.Error() + ")"
 	}
@@ -54,17 +55,6 @@ func topLines(out string) string {
 		keep = lines
 	}
 	return "```\n" + strings.Join(keep, "\n") + "\n```"
-}
-
-// pprofTopURL is `go tool pprof -top` of a profile fetched from a running
-// server's /debug/pprof/ (the heap of the server process, say).
-func pprofTopURL(url string, n int, flags ...string) string {
-	args := append([]string{"tool", "pprof", "-top", "-nodecount=" + strconv.Itoa(n)}, flags...)
-	out, err := exec.Command("go", append(args, url)...).Output()
-	if err != nil {
-		return "(profile unavailable: " + err.Error() + ")"
-	}
-	return topLines(string(out))
 }
 
 // goroutines reads the goroutine count of a running server from its

@@ -5,18 +5,19 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
+
+	"socketlab/internal/testkit"
 )
 
 // remote is a BiDi remote end in miniature: it answers "echo" with its
 // params, "fail" with an error, and sends an event before each answer.
 func remote(t *testing.T) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return testkit.ServeHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ws, err := websocket.Accept(w, r, nil)
 		if err != nil {
 			return
@@ -47,8 +48,6 @@ func remote(t *testing.T) string {
 			}
 		}
 	}))
-	t.Cleanup(srv.Close)
-	return "ws" + strings.TrimPrefix(srv.URL, "http")
 }
 
 func TestCall(t *testing.T) {

@@ -47,6 +47,9 @@ type ChatDialOptions struct {
 	// Gated leaves the socket unread until Open, so that the server's
 	// writes back up as behind a slow reader.
 	Gated bool
+	// Query follows the chat path in the URL, e.g. "?tap=<id>" to have
+	// the wire lab decode the socket.
+	Query string
 }
 
 // DialChat dials the chat socket (msg.ChatPath) of the server at addr,
@@ -62,7 +65,7 @@ func DialChatWith(t testing.TB, addr, name string, o ChatDialOptions) *ChatClien
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	ws, _, err := websocket.Dial(ctx, "ws://"+strings.TrimPrefix(addr, "ws://")+msg.ChatPath, &websocket.DialOptions{HTTPClient: o.HTTPClient})
+	ws, _, err := websocket.Dial(ctx, "ws://"+strings.TrimPrefix(addr, "ws://")+msg.ChatPath+o.Query, &websocket.DialOptions{HTTPClient: o.HTTPClient})
 	if err != nil {
 		t.Fatalf("%s: dial: %v", name, err)
 	}
@@ -131,6 +134,15 @@ func (c *ChatClient) SendRaw(typ websocket.MessageType, data []byte) {
 	defer cancel()
 	if err := c.WS.Write(ctx, typ, data); err != nil {
 		c.t.Errorf("%s: send: %v", c.Name, err)
+	}
+}
+
+// Close ends the socket with the closing handshake (1000 "bye"), as a
+// tab that is closed does: the server sees a disconnect, not a leave.
+func (c *ChatClient) Close() {
+	c.t.Helper()
+	if err := c.WS.Close(websocket.StatusNormalClosure, "bye"); err != nil {
+		c.t.Errorf("%s: close: %v", c.Name, err)
 	}
 }
 

@@ -218,3 +218,17 @@ func TestDialClosedWith(t *testing.T) {
 		t.Fatal("ClosedWith accepted 1008 as 1000")
 	}
 }
+
+// TestMessages: the messages before the close come back in order, and a
+// close code in app/msg's type is checked like the library's.
+func TestMessages(t *testing.T) {
+	url := acceptEach(t, func(c *websocket.Conn, r *http.Request) {
+		c.Write(r.Context(), websocket.MessageText, []byte("a"))
+		c.Write(r.Context(), websocket.MessageText, []byte("b"))
+		c.Close(websocket.StatusGoingAway, "bye")
+	}).WS("/")
+	ws, _ := Dial(t, url, nil)
+	if got := Messages(t, ws, msg.CloseGoingAway, "bye"); strings.Join(got, ",") != "a,b" {
+		t.Fatalf("Messages = %q, want a then b", got)
+	}
+}

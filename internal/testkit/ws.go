@@ -53,20 +53,38 @@ func Dial(t testing.TB, url string, opts *websocket.DialOptions) (*websocket.Con
 	return ws, ctx
 }
 
+// Code is a close code in either type a test holds it in: the library's
+// websocket.StatusCode or app/msg's CloseCode (both ints underneath), so
+// that a test that speaks app/msg needs no import of the library for it.
+type Code interface {
+	~int
+}
+
 // ClosedWith reads until the socket ends and fails the test unless it
 // ended with a close frame of code and, if reason is not empty, reason.
-func ClosedWith(t testing.TB, ws *websocket.Conn, code websocket.StatusCode, reason string) {
+// Messages before the close are skipped; Messages keeps them.
+func ClosedWith[C Code](t testing.TB, ws *websocket.Conn, code C, reason string) {
+	t.Helper()
+	Messages(t, ws, code, reason)
+}
+
+// Messages reads until the socket ends and returns every message it
+// carried, in order, failing the test unless it ended with a close frame
+// of code and, if reason is not empty, reason.
+func Messages[C Code](t testing.TB, ws *websocket.Conn, code C, reason string) []string {
 	t.Helper()
 	ctx := Context(t)
+	var got []string
 	for {
-		_, _, err := ws.Read(ctx)
+		_, b, err := ws.Read(ctx)
 		if err == nil {
+			got = append(got, string(b))
 			continue
 		}
 		var ce websocket.CloseError
-		if !errors.As(err, &ce) || ce.Code != code || (reason != "" && ce.Reason != reason) {
-			t.Fatalf("ended with %v, want %d %q", err, code, reason)
+		if !errors.As(err, &ce) || int(ce.Code) != int(code) || (reason != "" && ce.Reason != reason) {
+			t.Fatalf("ended with %v after %d messages, want %d %q", err, len(got), int(code), reason)
 		}
-		return
+		return got
 	}
 }

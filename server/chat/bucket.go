@@ -135,19 +135,12 @@ func (b *bucket) write(ctx context.Context) {
 // sweep drops the views of replicas not heard of for PresenceTimeout while
 // this replica's watch was working.
 func (b *bucket) sweep(ctx context.Context) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			// Not time.Now: a replica is silent only if this replica's
-			// watch would have seen its writes. While the watch is
-			// stalled (or the bucket unwritable) its Clock stands still,
-			// and nobody is dropped for what this replica failed to
-			// hear, or what nobody could write.
-			b.hub.pres.sweep(b.watch.Clock())
-		}
-	}
+	every(ctx, time.Second, func(time.Time) {
+		// Not the tick's time: a replica is silent only if this
+		// replica's watch would have seen its writes. While the watch is
+		// stalled (or the bucket unwritable) its Clock stands still, and
+		// nobody is dropped for what this replica failed to hear, or what
+		// nobody could write.
+		b.hub.pres.sweep(b.watch.Clock())
+	})
 }

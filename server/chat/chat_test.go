@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
-
 	"socketlab/app/msg"
 	"socketlab/internal/testkit"
 )
@@ -47,7 +45,7 @@ func TestConversationPresenceHistory(t *testing.T) {
 	// Leaving and disconnecting both update presence.
 	bob.Send(msg.Chat{Type: msg.ChatLeave, Room: "lobby"})
 	ada.WaitPresence("ada", "carol")
-	carol.WS.Close(websocket.StatusNormalClosure, "bye")
+	carol.Close()
 	ada.WaitPresence("ada")
 	// Bob is still connected but in no room: a say is refused, not dropped.
 	bob.Say("lobby", "b2", "still here?")
@@ -251,7 +249,7 @@ func TestPresenceFullListThenChangesOverSockets(t *testing.T) {
 	bob.Send(msg.Chat{Type: msg.ChatLeave, Room: "lobby"})
 	ada.WaitPresence("ada", "cy")
 	cy.WaitPresence("ada", "cy")
-	cy.WS.Close(websocket.StatusNormalClosure, "bye")
+	cy.Close()
 	ada.WaitPresence("ada")
 
 	// A late joiner: the full list, then changes, like everyone.

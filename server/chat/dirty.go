@@ -1,6 +1,10 @@
 package chat
 
-import "sync"
+import (
+	"maps"
+	"slices"
+	"sync"
+)
 
 // dirtyRooms are the rooms whose key in the bucket is out of date: presence
 // and holds mark them, the bucket's writer takes them. Its lock is taken
@@ -37,10 +41,7 @@ func (d *dirtyRooms) retry(room string) {
 func (d *dirtyRooms) take() []string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	names := make([]string, 0, len(d.rooms))
-	for room := range d.rooms {
-		names = append(names, room)
-	}
+	names := slices.Collect(maps.Keys(d.rooms))
 	clear(d.rooms)
 	return names
 }

@@ -53,18 +53,7 @@ func New(reg *conns.Registry, store *natsstore.Store, opts Options, log *slog.Lo
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h.stopPrune = cancel
-	h.pruned.Go(func() {
-		t := time.NewTicker(time.Minute)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case now := <-t.C:
-				h.hub.holds.prune(now)
-			}
-		}
-	})
+	h.pruned.Go(func() { every(ctx, time.Minute, h.hub.holds.prune) })
 	return h, nil
 }
 

@@ -3,6 +3,8 @@ package chat
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 )
@@ -140,9 +142,5 @@ func (hs *holds) view(room string, now time.Time) map[string]string {
 func (hs *holds) rooms() []string {
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
-	names := make([]string, 0, len(hs.m))
-	for room := range hs.m {
-		names = append(names, room)
-	}
-	return names
+	return slices.Collect(maps.Keys(hs.m))
 }

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -101,11 +102,7 @@ func (p *presence) localNicksLocked(room string) []string {
 func (p *presence) roomsHere() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	names := make([]string, 0, len(p.local))
-	for room := range p.local {
-		names = append(names, room)
-	}
-	return names
+	return slices.Collect(maps.Keys(p.local))
 }
 
 // onlineLocked reports whether nick is in room on this replica or, by its

@@ -2,9 +2,12 @@ package conns
 
 import (
 	"bufio"
+	"context"
 	"net"
 	"sync"
 	"syscall"
+
+	"github.com/coder/websocket"
 )
 
 // idleWaiter parks a socket's reader until the peer sends something, in
@@ -90,4 +93,14 @@ func (c *Conn) InputQueued() (int, bool) {
 	queued, ok := 0, false
 	w.raw.Control(func(fd uintptr) { queued, ok = unreadBytes(fd) })
 	return n + queued, ok
+}
+
+// ReadParked is the reader's step of every lab's loop: WaitReadable, then
+// Read. Written once so that no handler forgets the wait and holds a
+// library read, with its deep stack, on each idle socket.
+func (c *Conn) ReadParked(ctx context.Context) (websocket.MessageType, []byte, error) {
+	if err := c.WaitReadable(); err != nil {
+		return 0, nil, err
+	}
+	return c.Read(ctx)
 }

@@ -1,6 +1,7 @@
 package natsstore
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -107,18 +108,11 @@ func Connect(opts Options) (*Store, error) {
 		opts.Log = slog.Default()
 	}
 	d := Defaults()
-	if opts.PerRoom == 0 {
-		opts.PerRoom = d.PerRoom
-	}
-	if opts.DedupWindow == 0 {
-		opts.DedupWindow = d.DedupWindow
-	}
-	if opts.Replicas == 0 {
-		opts.Replicas = d.Replicas
-	}
-	if opts.SetupTimeout == 0 {
-		opts.SetupTimeout = d.SetupTimeout
-	}
+	// cmp.Or takes the first that is not zero: a zero setting means the default.
+	opts.PerRoom = cmp.Or(opts.PerRoom, d.PerRoom)
+	opts.DedupWindow = cmp.Or(opts.DedupWindow, d.DedupWindow)
+	opts.Replicas = cmp.Or(opts.Replicas, d.Replicas)
+	opts.SetupTimeout = cmp.Or(opts.SetupTimeout, d.SetupTimeout)
 	if opts.PerRoom < 0 || opts.DedupWindow < 0 || opts.Replicas < 1 || opts.Replicas > 5 {
 		return nil, fmt.Errorf("natsstore: bad settings: %d messages per room, duplicate window %v, %d replicas (want > 0, > 0, 1 to 5)",
 			opts.PerRoom, opts.DedupWindow, opts.Replicas)

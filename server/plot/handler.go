@@ -72,10 +72,7 @@ func (h *Handler) read(ctx context.Context, c *conns.Conn, s *page) error {
 	for {
 		// A page waiting for its batch waits here, where its stack can
 		// shrink.
-		if err := c.WaitReadable(); err != nil {
-			return err
-		}
-		typ, data, err := c.Read(ctx)
+		typ, data, err := c.ReadParked(ctx)
 		if err != nil {
 			return err
 		}

@@ -1,71 +1,25 @@
 package site
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/coder/websocket"
 
 	"socketlab/app/msg"
+	"socketlab/internal/testkit"
 )
 
-// chatConn is a minimal chat client for the attack table.
-type chatConn struct {
-	t *testing.T
-	c *websocket.Conn
+// sendText writes raw as one text frame: the attack table's envelopes are
+// written out by hand, most of them not valid ones.
+func sendText(c *testkit.ChatClient, raw string) {
+	c.SendRaw(websocket.MessageText, []byte(raw))
 }
 
-func dialChat(t *testing.T, addr string) *chatConn {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws://"+addr+msg.ChatPath, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.SetReadLimit(1 << 20)
-	t.Cleanup(func() { c.CloseNow() })
-	return &chatConn{t, c}
-}
-
-func (cc *chatConn) send(raw string) {
-	cc.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := cc.c.Write(ctx, websocket.MessageText, []byte(raw)); err != nil {
-		cc.t.Fatal(err)
-	}
-}
-
-// next reads envelopes until one of type typ.
-func (cc *chatConn) next(typ string) msg.Chat {
-	cc.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	for {
-		_, b, err := cc.c.Read(ctx)
-		if err != nil {
-			cc.t.Fatalf("waiting for %s: %v", typ, err)
-		}
-		var env msg.Chat
-		json.Unmarshal(b, &env)
-		if env.Type == typ {
-			return env
-		}
-	}
-}
-
-// usable proves the connection still works: a ping gets its pong.
-func (cc *chatConn) usable() {
-	cc.t.Helper()
-	cc.send(`{"type":"ping"}`)
-	cc.next(msg.ChatPong)
-}
-
+// join is a join envelope for room and nick written out, for the attacks
+// that break one of its fields (ChatClient.Join sends a good one).
 func join(room, nick string) string {
 	b, _ := json.Marshal(msg.Chat{Type: msg.ChatJoin, Room: room, Nick: nick, Token: "tok-" + strings.ReplaceAll(nick, " ", "") + "-0123456789abcdef"})
 	return string(b)
@@ -76,12 +30,11 @@ func join(room, nick string) string {
 // bystander wrote is intact afterwards.
 func TestBadInputChat(t *testing.T) {
 	site := startSite(t, Config{PingEvery: -1})
-	by := dialChat(t, site.Addr)
-	by.send(join("lobby", "bystander"))
-	by.next(msg.ChatSynced)
+	by := testkit.DialChat(t, site.Addr, "bystander")
+	by.Join("lobby", "bystander", 0)
 	for i := range 3 {
-		by.send(fmt.Sprintf(`{"type":"say","room":"lobby","id":"b%d","text":"kept %d"}`, i, i))
-		by.next(msg.ChatAck)
+		sendText(by, fmt.Sprintf(`{"type":"say","room":"lobby","id":"b%d","text":"kept %d"}`, i, i))
+		by.WaitAck(fmt.Sprint("b", i))
 	}
 
 	cases := []struct {
@@ -120,68 +73,53 @@ func TestBadInputChat(t *testing.T) {
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cc := dialChat(t, site.Addr)
+			cc := testkit.DialChat(t, site.Addr, fmt.Sprintf("eve%d", i))
 			if c.joined {
-				cc.send(join("lobby", fmt.Sprintf("eve%d", i)))
-				cc.next(msg.ChatSynced)
+				cc.Join("lobby", cc.Name, 0)
 			}
-			cc.send(c.send)
-			if e := cc.next(msg.ChatError); e.Code != c.code {
+			sendText(cc, c.send)
+			if e := cc.WaitFor("the error", testkit.IsType(msg.ChatError)); e.Code != c.code {
 				t.Fatalf("error code %q (%s), want %q", e.Code, e.Detail, c.code)
 			}
-			cc.usable()
+			cc.Ping() // still usable
 		})
 	}
 
 	t.Run("binary frame", func(t *testing.T) {
-		cc := dialChat(t, site.Addr)
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		cc.c.Write(ctx, websocket.MessageBinary, []byte(`{"type":"ping"}`))
-		if e := cc.next(msg.ChatError); e.Code != msg.ErrBadFrame {
+		cc := testkit.DialChat(t, site.Addr, "binary")
+		cc.SendRaw(websocket.MessageBinary, []byte(`{"type":"ping"}`))
+		if e := cc.WaitFor("the error", testkit.IsType(msg.ChatError)); e.Code != msg.ErrBadFrame {
 			t.Fatalf("code %q, want %q", e.Code, msg.ErrBadFrame)
 		}
-		cc.usable()
+		cc.Ping()
 	})
 	t.Run("flood over the rate limit", func(t *testing.T) {
-		cc := dialChat(t, site.Addr)
-		cc.send(join("lobby", "flooder"))
-		cc.next(msg.ChatSynced)
+		cc := testkit.DialChat(t, site.Addr, "flooder")
+		cc.Join("lobby", "flooder", 0)
 		for i := range 60 {
-			cc.send(fmt.Sprintf(`{"type":"say","room":"lobby","id":"f%d","text":"flood"}`, i))
+			sendText(cc, fmt.Sprintf(`{"type":"say","room":"lobby","id":"f%d","text":"flood"}`, i))
 		}
-		if e := cc.next(msg.ChatError); e.Code != msg.ErrRateLimited {
+		if e := cc.WaitFor("the error", testkit.IsType(msg.ChatError)); e.Code != msg.ErrRateLimited {
 			t.Fatalf("code %q, want %q", e.Code, msg.ErrRateLimited)
 		}
-		cc.usable() // an error, not a disconnect
+		cc.Ping() // an error, not a disconnect
 	})
 	t.Run("frame over the read limit", func(t *testing.T) {
-		cc := dialChat(t, site.Addr)
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		cc.c.Write(ctx, websocket.MessageText, []byte(`{"type":"say","text":"`+strings.Repeat("x", msg.ChatReadLimit)+`"}`))
-		if _, _, err := cc.c.Read(ctx); websocket.CloseStatus(err) != websocket.StatusMessageTooBig {
-			t.Fatalf("got %v, want close 1009", err)
+		cc := testkit.DialChat(t, site.Addr, "big")
+		sendText(cc, `{"type":"say","text":"`+strings.Repeat("x", msg.ChatReadLimit)+`"}`)
+		if err := cc.WaitClosed(); websocket.CloseStatus(err) != websocket.StatusMessageTooBig {
+			t.Fatalf("got %v after %v, want close 1009", err, cc.Types())
 		}
 	})
 
 	// The bystander's messages are all still there, and it is still served.
-	by.usable()
-	late := dialChat(t, site.Addr)
-	late.send(join("lobby", "latecomer"))
+	by.Ping()
+	late := testkit.DialChat(t, site.Addr, "latecomer")
+	late.Join("lobby", "latecomer", 0) // returns at synced: the catch-up is in
 	var kept []string
-	for {
-		_, b, err := late.c.Read(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		var env msg.Chat
-		json.Unmarshal(b, &env)
-		if env.Type == msg.ChatMsg && strings.HasPrefix(env.ID, "b") {
+	for _, env := range late.Msgs("lobby") {
+		if strings.HasPrefix(env.ID, "b") {
 			kept = append(kept, env.Text)
-		}
-		if env.Type == msg.ChatSynced {
-			break
 		}
 	}
 	if strings.Join(kept, ",") != "kept 0,kept 1,kept 2" {

@@ -2,7 +2,6 @@ package site
 
 import (
 	"bufio"
-	"context"
 	"io"
 	"net"
 	"net/http"
@@ -136,13 +135,7 @@ func TestBadInputPlot(t *testing.T) {
 		unharmed(t)
 	})
 	t.Run("ws bad JSON gets an error and the socket stays", func(t *testing.T) {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		c, _, err := websocket.Dial(ctx, "ws://"+site.Addr+msg.PlotPath, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.CloseNow()
+		c, ctx := testkit.Dial(t, "ws://"+site.Addr+msg.PlotPath, nil)
 		c.SetReadLimit(8 << 20)
 		c.Read(ctx) // the history
 		c.Write(ctx, websocket.MessageText, []byte(`{"type":`))

@@ -1,13 +1,10 @@
 package site
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -19,35 +16,6 @@ import (
 	"socketlab/internal/testkit"
 	"socketlab/server/wsframe"
 )
-
-// testSite is a full server (the same Serve the binary runs, with its
-// timeouts) on a free loopback port: the kit's Serving, with the Server
-// for the tests that reach inside it.
-type testSite struct {
-	*testkit.Serving
-	srv *Server
-	log *testkit.LogBuffer // the server's log, unless cfg brought one
-}
-
-// startSite runs a server with cfg until the test ends; its log is shown
-// when the test fails.
-func startSite(t *testing.T, cfg Config) *testSite {
-	t.Helper()
-	log := &testkit.LogBuffer{}
-	if cfg.Log == nil {
-		cfg.Log = log.Logger(slog.LevelInfo)
-	}
-	srv, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("server log:\n%s", log)
-		}
-	})
-	return &testSite{Serving: testkit.Serve(t, srv), srv: srv, log: log}
-}
 
 // bystander is a well-behaved casefold client that must keep working while
 // the attacks run on other connections.
@@ -273,36 +241,12 @@ func TestBadInput(t *testing.T) {
 	}
 
 	t.Run("slowloris headers are cut", func(t *testing.T) {
-		c, err := net.Dial("tcp", site.Addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		io.WriteString(c, "GET /ws/casefold HTTP/1.1\r\nHost: x\r\n")
+		r := testkit.RawDial(t, site.Addr) // bounded: a server that never hangs up fails the read
+		io.WriteString(r.Conn, "GET /ws/casefold HTTP/1.1\r\nHost: x\r\n")
 		// Never finish the headers: the server must hang up on its own.
-		c.SetReadDeadline(time.Now().Add(10 * time.Second))
-		if _, err := io.ReadAll(c); err != nil {
+		if _, err := io.ReadAll(r.Conn); err != nil {
 			t.Fatalf("server kept a slowloris connection open: %v", err)
 		}
 		ok()
 	})
-}
-
-// rawHTTP sends a raw request and returns the response status and body.
-func rawHTTP(t *testing.T, addr, req string) (int, string) {
-	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-	io.WriteString(c, req)
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-	if err != nil {
-		t.Fatalf("reading response: %v", err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
 }

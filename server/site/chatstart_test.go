@@ -1,14 +1,10 @@
 package site
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/coder/websocket"
 
 	"socketlab/app/msg"
 	"socketlab/internal/testkit"
@@ -34,17 +30,10 @@ func TestChatStartsBehindPages(t *testing.T) {
 	if resp, body := get(t, "http://"+s.Addr+"/readyz"); resp.StatusCode != 503 || !strings.Contains(body, "chat store: starting") {
 		t.Fatalf("/readyz while the chat starts = %d %q, want 503 chat store: starting", resp.StatusCode, body)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	ws, _, err := websocket.Dial(ctx, "ws://"+s.Addr+msg.ChatPath, nil)
-	if err != nil {
-		t.Fatal(err)
+	ws, _ := testkit.Dial(t, "ws://"+s.Addr+msg.ChatPath, nil)
+	if got := testkit.Messages(t, ws, msg.CloseTryAgainLater, ""); len(got) > 0 {
+		t.Fatalf("chat socket while the chat starts sent %q before its 1013 close", got)
 	}
-	_, _, err = ws.Read(ctx)
-	if st := websocket.CloseStatus(err); st != websocket.StatusTryAgainLater {
-		t.Fatalf("chat socket while the chat starts: %v, want a 1013 close", err)
-	}
-	ws.CloseNow()
 
 	nodes[1].Start(t)
 	nodes[2].Start(t)
@@ -57,26 +46,6 @@ func TestChatStartsBehindPages(t *testing.T) {
 	if !strings.Contains(logs.String(), "chat store: setup failed, retrying") {
 		t.Errorf("no retry logged:\n%s", logs)
 	}
-	ctx, cancel = context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	ws, _, err = websocket.Dial(ctx, "ws://"+s.Addr+msg.ChatPath, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.CloseNow()
-	join, _ := json.Marshal(msg.Chat{Type: msg.ChatJoin, Room: "lobby", Nick: "ada", Token: "token-of-ada-0123456789"})
-	if err := ws.Write(ctx, websocket.MessageText, join); err != nil {
-		t.Fatal(err)
-	}
-	for {
-		_, data, err := ws.Read(ctx)
-		if err != nil {
-			t.Fatalf("join once ready: %v", err)
-		}
-		var env msg.Chat
-		json.Unmarshal(data, &env)
-		if env.Type == msg.ChatSynced {
-			break
-		}
-	}
+	ada := testkit.DialChat(t, s.Addr, "ada")
+	ada.Join("lobby", "ada", 0) // welcome, then synced: the chat works
 }

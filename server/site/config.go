@@ -1,6 +1,7 @@
 package site
 
 import (
+	"cmp"
 	"crypto/tls"
 	"log/slog"
 	"time"
@@ -143,25 +144,12 @@ func (c *Config) setDefaults() {
 	if c.Log == nil {
 		c.Log = slog.Default()
 	}
-	if c.MaxConns == 0 {
-		c.MaxConns = d.MaxConns
-	}
-	if c.CasefoldRate == 0 {
-		c.CasefoldRate = d.CasefoldRate
-	}
-	if c.PingEvery == 0 {
-		c.PingEvery = d.PingEvery
-	}
-	if c.PongTimeout == 0 {
-		c.PongTimeout = d.PongTimeout
-	}
-	if c.HeaderTimeout == 0 {
-		c.HeaderTimeout = d.HeaderTimeout
-	}
-	if c.ChatStartTimeout == 0 {
-		c.ChatStartTimeout = d.ChatStartTimeout
-	}
-	if c.ShutdownTimeout == 0 {
-		c.ShutdownTimeout = d.ShutdownTimeout
-	}
+	// cmp.Or takes the first that is not zero: a zero setting means the default.
+	c.MaxConns = cmp.Or(c.MaxConns, d.MaxConns)
+	c.CasefoldRate = cmp.Or(c.CasefoldRate, d.CasefoldRate)
+	c.PingEvery = cmp.Or(c.PingEvery, d.PingEvery)
+	c.PongTimeout = cmp.Or(c.PongTimeout, d.PongTimeout)
+	c.HeaderTimeout = cmp.Or(c.HeaderTimeout, d.HeaderTimeout)
+	c.ChatStartTimeout = cmp.Or(c.ChatStartTimeout, d.ChatStartTimeout)
+	c.ShutdownTimeout = cmp.Or(c.ShutdownTimeout, d.ShutdownTimeout)
 }

@@ -15,18 +15,6 @@ import (
 	"socketlab/internal/testkit"
 )
 
-// get fetches url with header given as name, value pairs, and returns the
-// response and its body as text.
-func get(t *testing.T, url string, header ...string) (*http.Response, string) {
-	t.Helper()
-	h := map[string]string{}
-	for i := 0; i+1 < len(header); i += 2 {
-		h[header[i]] = header[i+1]
-	}
-	resp, body := testkit.Fetch(t, "GET", url, h)
-	return resp, string(body)
-}
-
 func TestSecurityHeadersOnPages(t *testing.T) {
 	s := startSite(t, Config{})
 	for _, path := range []string{"/", "/hello", "/casefold", "/web/app.css", "/manifest.webmanifest"} {
@@ -65,12 +53,7 @@ func TestHealthAndReadiness(t *testing.T) {
 // origin, then reads /metrics as Prometheus would.
 func TestMetricsCountTraffic(t *testing.T) {
 	s := startSite(t, Config{})
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws://"+s.Addr+"/ws/casefold", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, ctx := testkit.Dial(t, "ws://"+s.Addr+"/ws/casefold", nil)
 	for range 3 {
 		c.Write(ctx, websocket.MessageText, []byte("ABC"))
 		c.Read(ctx)

@@ -1,7 +1,6 @@
 package site
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/base64"
@@ -9,23 +8,17 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/coder/websocket"
 
 	"socketlab/app/msg"
+	"socketlab/internal/testkit"
 )
 
 // wireObserver dials the wire lab's observer for id on a running site.
 func wireObserver(t *testing.T, addr, id string) (next func() msg.WireEvent) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	t.Cleanup(cancel)
-	ws, _, err := websocket.Dial(ctx, "ws://"+addr+msg.WireWatchPath+"?id="+id, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ws.CloseNow() })
+	ws, ctx := testkit.Dial(t, "ws://"+addr+msg.WireWatchPath+"?id="+id, nil)
 	return func() msg.WireEvent {
 		t.Helper()
 		_, b, err := ws.Read(ctx)
@@ -52,16 +45,8 @@ func TestWireTapsAnotherLab(t *testing.T) {
 	id := tapID()
 	next := wireObserver(t, site.Addr, id)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws://"+site.Addr+msg.ChatPath+"?tap="+id, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.CloseNow()
-	cc := &chatConn{t, c}
-	cc.send(join("lobby", "ada"))
-	cc.next(msg.ChatWelcome)
+	ada := testkit.DialChatWith(t, site.Addr, "ada", testkit.ChatDialOptions{Query: "?tap=" + id})
+	ada.Join("lobby", "ada", 0)
 
 	hs := next()
 	if hs.Type != msg.WireHandshake || hs.Detail != "" || hs.Handshake.Request[0] != "GET /ws/chat?tap="+id+" HTTP/1.1" ||
@@ -86,19 +71,9 @@ func TestWireHandshakeOverTLS(t *testing.T) {
 	opts := &websocket.DialOptions{HTTPClient: &http.Client{Transport: &http.Transport{
 		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, // the site's certificate is made at start
 	}}}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
 	id := tapID()
-	obs, _, err := websocket.Dial(ctx, "wss://"+site.Addr+msg.WireWatchPath+"?id="+id, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer obs.CloseNow()
-	sub, _, err := websocket.Dial(ctx, "wss://"+site.Addr+msg.WirePath+"?tap="+id, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.CloseNow()
+	obs, ctx := testkit.Dial(t, "wss://"+site.Addr+msg.WireWatchPath+"?id="+id, opts)
+	testkit.Dial(t, "wss://"+site.Addr+msg.WirePath+"?tap="+id, opts)
 	_, b, err := obs.Read(ctx)
 	if err != nil {
 		t.Fatal(err)

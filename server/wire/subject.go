@@ -43,10 +43,7 @@ func (e *Echo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (e *Echo) echo(ctx context.Context, c *conns.Conn, sub *subject) error {
 	for {
 		// Idle sockets wait here, where their stack can shrink.
-		if err := c.WaitReadable(); err != nil {
-			return err
-		}
-		typ, data, err := c.Read(ctx)
+		typ, data, err := c.ReadParked(ctx)
 		if err != nil {
 			return err
 		}

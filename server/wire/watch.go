@@ -98,10 +98,7 @@ func (wt *Watch) commands(ctx context.Context, c *conns.Conn, s *session) error 
 	for {
 		// An observer that sends no command waits here, where its
 		// stack can shrink.
-		if err := c.WaitReadable(); err != nil {
-			return err
-		}
-		typ, b, err := c.Read(ctx)
+		typ, b, err := c.ReadParked(ctx)
 		if err != nil {
 			return err
 		}
