@@ -77,10 +77,13 @@ func defineFlags(fs *flag.FlagSet, getenv func(string) string) (*settings, error
 
 // check refuses what the flags allow but would not mean what they say.
 func (s *settings) check() error {
+	// In the configuration 0 means "the default"; on a command line a 0
+	// reads as "off", so neither reading is taken silently.
 	if s.cfg.PingEvery == 0 {
-		// In the configuration 0 means "the default"; on a command line a
-		// 0 reads as "off", so neither reading is taken silently.
 		return fmt.Errorf("-ping-every 0: give a negative duration (e.g. -1s) to disable pings, or a positive one")
+	}
+	if s.cfg.Chat.WriteDelay == 0 {
+		return fmt.Errorf("-chat-write-delay 0: give a negative duration (e.g. -1ms) to write at once, or a positive one")
 	}
 	return nil
 }

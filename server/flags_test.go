@@ -58,24 +58,26 @@ func TestFlagsListChatLimits(t *testing.T) {
 	}
 }
 
-// -ping-every 0 is refused: the configuration reads 0 as the default, a
-// person typing it means "off", and neither should be guessed.
-func TestFlagsPingEveryZero(t *testing.T) {
+// -ping-every 0 and -chat-write-delay 0 are refused: the configuration
+// reads 0 as the default, a person typing it means "off", and neither
+// should be guessed.
+func TestFlagsZeroDurationRefused(t *testing.T) {
 	for _, tc := range []struct {
-		arg  string
-		fail bool
-	}{{"0", true}, {"-1s", false}, {"10s", false}} {
+		flag, arg string
+		fail      bool
+	}{{"ping-every", "0", true}, {"ping-every", "-1s", false}, {"ping-every", "10s", false},
+		{"chat-write-delay", "0", true}, {"chat-write-delay", "-1ms", false}, {"chat-write-delay", "5ms", false}} {
 		fs := flag.NewFlagSet("socketlab", flag.ContinueOnError)
 		st, err := defineFlags(fs, func(string) string { return "" })
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := fs.Parse([]string{"-ping-every", tc.arg}); err != nil {
+		if err := fs.Parse([]string{"-" + tc.flag, tc.arg}); err != nil {
 			t.Fatal(err)
 		}
 		err = st.check()
 		if (err != nil) != tc.fail || tc.fail && !strings.Contains(err.Error(), "negative") {
-			t.Errorf("-ping-every %s: check gave %v, want failure %v with advice", tc.arg, err, tc.fail)
+			t.Errorf("-%s %s: check gave %v, want failure %v with advice", tc.flag, tc.arg, err, tc.fail)
 		}
 	}
 }

@@ -117,7 +117,7 @@ func (r *RawConn) ReadUpgrade() int {
 
 // rawKey is the masking key of every frame WriteFrame sends: a fixed one,
 // so that a failing test's bytes are the same each run.
-var rawKey = [4]byte{0x12, 0x34, 0x56, 0x78}
+const rawKey = 0x12345678
 
 // WriteFrame sends one frame. Client frames must be masked; mask=false
 // breaks that rule on purpose. A write error is logged, not fatal: the
@@ -125,7 +125,7 @@ var rawKey = [4]byte{0x12, 0x34, 0x56, 0x78}
 // that says why.
 func (r *RawConn) WriteFrame(fin bool, rsv, op byte, payload []byte, mask bool) {
 	r.t.Helper()
-	f := wsframe.Frame{Fin: fin, RSV: rsv, Op: op, Masked: mask, Key: rawKey, Payload: payload}
+	f := wsframe.Frame{Fin: fin, RSV: rsv, Op: op, Masked: mask, Key: rawKeyBytes(), Payload: payload}
 	if _, err := r.Conn.Write(f.Append(nil)); err != nil {
 		r.t.Logf("write: %v", err)
 	}
@@ -136,7 +136,8 @@ func (r *RawConn) WriteFrame(fin bool, rsv, op byte, payload []byte, mask bool) 
 // frame.
 func (r *RawConn) WriteHeaderOnly(op byte, length uint64) {
 	hdr := binary.BigEndian.AppendUint64([]byte{0x80 | op, 0x80 | 127}, length)
-	r.Conn.Write(append(hdr, rawKey[:]...))
+	key := rawKeyBytes()
+	r.Conn.Write(append(hdr, key[:]...))
 }
 
 // ReadFrame reads one server frame (of at most 16 MiB).
@@ -165,4 +166,11 @@ func (r *RawConn) CloseCode() int {
 			return int(binary.BigEndian.Uint16(p))
 		}
 	}
+}
+
+// rawKeyBytes is rawKey as the four bytes a frame carries.
+func rawKeyBytes() [4]byte {
+	var k [4]byte
+	binary.BigEndian.PutUint32(k[:], rawKey)
+	return k
 }

@@ -57,8 +57,10 @@
 //     publisher queue and the room it joined (only its reader touches that).
 //   - queue.go: the bounded send queue, which starts the writer while it
 //     holds something and marks a socket that overflowed as too slow.
-//   - writer.go: writing — runWriter, the corked batches, closing a too
-//     slow socket with 4008.
+//   - writer.go: writing — runWriter (a short wait for more, WriteDelay),
+//     the corked batches, closing a too slow socket with 4008.
+//   - workers.go: the goroutines writers run on, kept parked between runs
+//     so that a wake-up does not start (and grow) a fresh stack.
 //   - joiner.go: a batch's frames joined into one, for a client that reads
 //     batched frames.
 //   - catchup.go: a join's welcome, history and synced, and the resync
@@ -75,6 +77,8 @@
 //     presence and holds, taken by the bucket's writer.
 //   - counters.go: what the chat counts, as Prometheus collectors beside
 //     those of server/conns; tests read them too.
+//   - every.go: the ticker loop of the periodic jobs (the presence sweep,
+//     the hold pruning).
 //   - options.go: the limits and their defaults.
 //
 // Its page is app/ui/chat.go; the client-side session (outbox, cursor) is

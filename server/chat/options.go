@@ -61,7 +61,7 @@ type Options struct {
 }
 
 // Defaults returns the limits the zero value of each field stands for:
-// the one place they are defined (server/main.go's -chat-… flags show
+// the one place they are defined (server/flags.go's -chat-… flags show
 // them).
 func Defaults() Options {
 	return Options{
@@ -70,6 +70,10 @@ func Defaults() Options {
 		NickHold: 2 * time.Minute, History: msg.ChatHistory, MaxText: msg.ChatMaxText,
 	}
 }
+
+// maxWriteDelay bounds WriteDelay: past it the wait would be a lag a
+// person notices, not a batching of what arrives together.
+const maxWriteDelay = time.Second
 
 // setDefaults fills in the zero fields from Defaults.
 func (o *Options) setDefaults() {
@@ -100,6 +104,10 @@ func fill[T comparable](v *T, def T) {
 func (o *Options) check() error {
 	if o.Rate < 0 || o.Burst < 0 || o.SendQueue < 0 || o.History < 0 || o.MaxText < 0 {
 		return fmt.Errorf("chat: negative limit in %+v", *o)
+	}
+	if o.WriteDelay > maxWriteDelay {
+		// Every message waits this long, and so does a socket's end.
+		return fmt.Errorf("chat: write delay %v is over %v: messages would wait that long", o.WriteDelay, maxWriteDelay)
 	}
 	if o.MaxText > msg.ChatMaxText {
 		return fmt.Errorf("chat: text length %d is over the protocol's %d (msg.ChatMaxText): it can only be lowered", o.MaxText, msg.ChatMaxText)

@@ -3,6 +3,7 @@ package chat
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"socketlab/app/msg"
 )
@@ -20,7 +21,7 @@ func TestOptionsDefaultsAndChecks(t *testing.T) {
 	if err := o.check(); err != nil {
 		t.Fatalf("the defaults fail their own check: %v", err)
 	}
-	for _, bad := range []Options{{MaxText: msg.ChatMaxText + 1}, {Rate: -1}, {SendQueue: -1}} {
+	for _, bad := range []Options{{MaxText: msg.ChatMaxText + 1}, {Rate: -1}, {SendQueue: -1}, {WriteDelay: 2 * time.Second}} {
 		bad.setDefaults()
 		if err := bad.check(); err == nil {
 			t.Errorf("%+v passed the check", bad)

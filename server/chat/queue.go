@@ -38,7 +38,7 @@ type joinReq struct {
 // nil when empty, where a channel would keep its 256 slots). At most one
 // writer runs at a time, so frames leave in queue order.
 type sendQueue struct {
-	startWriter func() // starts runWriter in a new goroutine
+	startWriter func() // starts runWriter, on a parked worker (workers.go) or a new goroutine
 	onKick      func() // logs and counts a socket closed as too slow
 	// blocked reports whether the peer holds the socket's writes back
 	// (conns.Conn.WriteBlocked); nil: a full queue always means too slow.
@@ -56,7 +56,11 @@ type sendQueue struct {
 	// maxQueue pushes go without a system call each.
 	recheckAt int
 	writing   bool // a writer is running
-	stopped   bool // the socket is done: start no writer
+	// flushing: the running writer took a batch and is writing it, so a
+	// stop may have to cut its network write (a writer that waits for
+	// more, or stops, holds no write to cut)
+	flushing bool
+	stopped  bool // the socket is done: start no writer
 }
 
 func (c *sendQueue) init(maxQueue int, onKick func()) {
@@ -146,11 +150,13 @@ func (c *sendQueue) takeLocked() []*out {
 func (c *sendQueue) next() ([]*out, bool) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	c.flushing = false // the writer is done with what it took before
 	if c.stopped || (len(c.pending) == 0 && !c.isKicked()) {
 		c.writing = false
 		c.wdone.Broadcast()
 		return nil, false
 	}
+	c.flushing = true
 	return c.takeLocked(), true
 }
 
@@ -165,14 +171,17 @@ func (c *sendQueue) fail() {
 
 // stop starts no more writers and waits for the running one, if any, to
 // finish. The handler calls it once the socket's context is cancelled,
-// which ends a writer's catch-up at once; cut, called when a writer is
-// running, ends its network write: a batch's writes carry no context
-// (writeBatch), so that a batch does not pay for a hook on it.
+// which ends a writer's catch-up and its wait for more (WriteDelay) at
+// once; cut, called when a writer is writing a batch, ends its network
+// write: a batch's writes carry no context (writeBatch), so that a batch
+// does not pay for a hook on it. A writer that is not writing is not cut,
+// so that the handler's own close (a 1002 after a protocol error) still
+// goes out as a close frame.
 func (c *sendQueue) stop(cut func()) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	c.stopped = true
-	if c.writing && cut != nil {
+	if c.flushing && cut != nil {
 		cut()
 	}
 	for c.writing {

@@ -23,8 +23,14 @@ func (h *Handler) runWriter(ctx context.Context, c *client) {
 		// What else the room says meanwhile joins this write. The wait
 		// is a bounded pause of this socket's writer alone: the queue
 		// keeps taking frames (the overflow rules still apply) and no
-		// other socket waits for it.
-		time.Sleep(d)
+		// other socket waits for it. A socket that ends meanwhile ends
+		// the wait (its context), so its close is not held up.
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+		}
 	}
 	for {
 		batch, ok := c.next()
@@ -63,8 +69,8 @@ type position struct {
 // writeBatch writes what was queued for the socket, corked: all of it goes
 // out in one write system call. In a busy room a socket falls a few
 // messages behind while its previous write is in flight, so the busier the
-// room, the bigger the batches and the cheaper each delivery. Nothing
-// waits for more to arrive: a lone message leaves at once. For a client
+// room, the bigger the batches and the cheaper each delivery; runWriter
+// has waited WriteDelay for more before the first batch. For a client
 // that reads batched frames, the batch's frames also go as one WebSocket
 // frame (joiner), as the classic chat's writer does: one frame to write
 // and one for the client to read, however many envelopes.

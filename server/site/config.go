@@ -60,7 +60,7 @@ type Config struct {
 	HeaderTimeout time.Duration
 	// PlotAddr is the TCP address of the plot lab's line-protocol ingest
 	// (netcat-compatible). Empty disables it, so that tests can run many
-	// servers at once; server/main.go's -plot-addr fills it. Use port 0 to
+	// servers at once; server/flags.go's -plot-addr fills it. Use port 0 to
 	// pick a free port and read it back with Server.PlotAddr.
 	PlotAddr string
 	// PlotDemo runs the plot lab's built-in demo source.
@@ -112,7 +112,7 @@ type Config struct {
 // one filled in. It is the one list of the server's defaults: each comes
 // from the package that owns the setting (chat.Defaults,
 // natsstore.Defaults, the protocol's constants in app/msg) or is defined
-// here, and server/main.go's flags show these values.
+// here, and server/flags.go's flags show these values.
 func Defaults() Config {
 	store := natsstore.Defaults()
 	return Config{

@@ -153,7 +153,7 @@ func TestLoaderProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !s.assets.HasWasm() {
-		t.Skip("app.wasm is not built; `make unit` builds it first")
+		testkit.Missing(t, "app.wasm is not built; `make unit` builds it first")
 	}
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
