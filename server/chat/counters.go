@@ -43,10 +43,17 @@ func (c *counters) register(m *metrics.Metrics) error {
 	if reg == nil {
 		return nil
 	}
-	for _, col := range []prometheus.Collector{c.published, c.duplicates, c.delivered, c.sockets, c.rooms} {
+	for i, col := range c.all() {
 		if err := reg.Register(col); err != nil {
+			for _, done := range c.all()[:i] {
+				reg.Unregister(done)
+			}
 			return fmt.Errorf("chat metrics: %w", err)
 		}
 	}
 	return nil
+}
+
+func (c *counters) all() []prometheus.Collector {
+	return []prometheus.Collector{c.published, c.duplicates, c.delivered, c.sockets, c.rooms}
 }

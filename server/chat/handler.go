@@ -38,9 +38,6 @@ func New(reg *conns.Registry, store *natsstore.Store, opts Options, log *slog.Lo
 		return nil, err
 	}
 	h := &Handler{conns: reg, store: store, opts: opts, log: log, hub: newHub(opts.NickHold)}
-	if err := h.hub.counters.register(reg.Metrics); err != nil {
-		return nil, err
-	}
 	stop, err := store.FollowFeed(natsstore.Feed{Deliver: h.hub.rooms.deliver, Skip: h.hub.rooms.skip})
 	if err != nil {
 		return nil, fmt.Errorf("chat: %w", err)
@@ -50,6 +47,14 @@ func New(reg *conns.Registry, store *natsstore.Store, opts Options, log *slog.Lo
 	if err != nil {
 		stop()
 		return nil, fmt.Errorf("chat: %w", err)
+	}
+	// The counters are registered last, once nothing can fail: a start
+	// that failed (the site retries it while NATS comes up) must leave the
+	// registry as it was, or the next try's registration is refused.
+	if err := h.hub.counters.register(reg.Metrics); err != nil {
+		h.hub.bucket.stop()
+		stop()
+		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h.stopPrune = cancel
