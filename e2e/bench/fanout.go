@@ -300,7 +300,10 @@ func runFanout(ctx context.Context, p fanoutPlan, t fanTarget) (fanoutResult, er
 	if t.profile != "" && t.debug != "" {
 		prof.Go(func() { saveProfile(t.debug, t.profile, p.d) })
 	}
-	cpuStart := serverCPUTime(t.pid)
+	cpuStart, err := serverCPUTime(t.pid)
+	if err != nil {
+		return r, fmt.Errorf("server CPU time: %w", err)
+	}
 	start := time.Now()
 	var pubs sync.WaitGroup
 	var sent atomic.Int64
@@ -364,7 +367,11 @@ func runFanout(ctx context.Context, p fanoutPlan, t fanTarget) (fanoutResult, er
 		time.Sleep(20 * time.Millisecond)
 	}
 	if t.pid != 0 {
-		r.serverCPU = serverCPUTime(t.pid) - cpuStart
+		cpuEnd, err := serverCPUTime(t.pid)
+		if err != nil {
+			return r, fmt.Errorf("server CPU time: %w", err)
+		}
+		r.serverCPU = cpuEnd - cpuStart
 	}
 	r.drain = time.Since(pubEnd)
 	prof.Wait()

@@ -91,11 +91,10 @@ func parseStatCPU(stat string) (time.Duration, error) {
 }
 
 // serverCPUTime is cpuTime of pid, or 0 when pid is 0 (a server in this
-// process) or its stat cannot be read.
-func serverCPUTime(pid int) time.Duration {
+// process, whose CPU is not measured apart from the load's).
+func serverCPUTime(pid int) (time.Duration, error) {
 	if pid == 0 {
-		return 0
+		return 0, nil
 	}
-	d, _ := cpuTime(pid)
-	return d
+	return cpuTime(pid)
 }
