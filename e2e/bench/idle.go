@@ -304,7 +304,9 @@ func startLogged(cmd *exec.Cmd) (*serverProcess, error) {
 		}
 	}
 	urlc := make(chan string, 1)
-	var debug string // the profiler's url, logged before the site's
+	ended := make(chan struct{}) // stderr ended before the server served
+	var debug string             // the profiler's url, logged before the site's
+	var lines []string           // what it logged until then, for the error
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
@@ -313,12 +315,18 @@ func startLogged(cmd *exec.Cmd) (*serverProcess, error) {
 			}
 			if u, ok := loggedURL(sc.Text(), "serving"); ok {
 				urlc <- u
-				break
+				io.Copy(io.Discard, stderr) // the server's connection log
+				return
 			}
+			lines = append(lines[max(0, len(lines)-9):], sc.Text())
 		}
-		io.Copy(io.Discard, stderr) // the server's connection log
+		close(ended)
 	}()
 	select {
+	case <-ended:
+		// It exited (a bad flag, a port in use): its last words say why.
+		stop()
+		return nil, fmt.Errorf("server exited before serving:\n%s", strings.Join(lines, "\n"))
 	case u := <-urlc:
 		if err := checkLoopback(u); err != nil {
 			stop()
